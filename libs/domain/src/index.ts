@@ -1,0 +1,3 @@
+// Pure domain logic: no NestJS, NATS, Prisma or I/O. Time and lookups are passed in.
+export * from './classification';
+export * from './feeds';

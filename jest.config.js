@@ -7,12 +7,21 @@ const swcConfig = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcConfig.$schema;
 
 const moduleNameMapper = {
-  '^@diplowatch/(contracts|config|domain|messaging|persistence|testing)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@diplowatch/(contracts|config|domain|messaging|persistence|runtime|testing)$': '<rootDir>/libs/$1/src/index.ts',
 };
+// NestJS 12 ships ES modules only. Node 20.19+ loads them from CommonJS (require(esm)),
+// but Jest's own module loader does not, so Jest compiles those packages to CommonJS.
+const esmOnlyPackages = ['@nestjs', 'uid', 'path-to-regexp', 'file-type', 'load-esm', 'strtok3', 'token-types'];
+const jsSwcConfig = { ...swcConfig, jsc: { ...swcConfig.jsc, parser: { syntax: 'ecmascript' } } };
+
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swcConfig],
+    '^.+\\.m?js$': ['@swc/jest', jsSwcConfig],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -1,3 +1,4 @@
 // Pure domain logic: no NestJS, NATS, Prisma or I/O. Time and lookups are passed in.
 export * from './classification';
 export * from './feeds';
+export * from './projections';

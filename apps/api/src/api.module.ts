@@ -1,0 +1,41 @@
+import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { type ApiEnv } from '@diplowatch/config';
+import { JetStreamService, messagingOptionsProvider } from '@diplowatch/messaging';
+import { PERSISTENCE_OPTIONS, PrismaService } from '@diplowatch/persistence';
+import { HealthModule, HealthRegistry } from '@diplowatch/runtime';
+import { EventsController } from './events.controller';
+import { EventsRepository } from './events.repository';
+
+/** Readiness: the database answers (reads) and NATS is connected (alert streams, later). */
+@Injectable()
+class ApiReadiness implements OnApplicationBootstrap {
+  constructor(
+    private readonly health: HealthRegistry,
+    private readonly prisma: PrismaService,
+    private readonly jetstream: JetStreamService,
+  ) {}
+
+  onApplicationBootstrap() {
+    this.health.register('database', () => this.prisma.ping());
+    this.health.register('nats', async () => ({ ok: this.jetstream.isConnected() }));
+    // Not awaited: the API serves what Postgres has even while NATS is away.
+    this.jetstream.connect().catch(() => undefined);
+  }
+}
+
+export function apiModule(env: ApiEnv) {
+  @Module({
+    imports: [HealthModule],
+    controllers: [EventsController],
+    providers: [
+      messagingOptionsProvider(env, 'api'),
+      { provide: PERSISTENCE_OPTIONS, useValue: { databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } },
+      PrismaService,
+      JetStreamService,
+      EventsRepository,
+      ApiReadiness,
+    ],
+  })
+  class ApiModule {}
+  return ApiModule;
+}

@@ -1,0 +1,8 @@
+import { apiEnvSchema, parseEnv } from '@diplowatch/config';
+import { bootApp, runMain } from '@diplowatch/runtime';
+import { apiModule } from './api.module';
+
+runMain('api', async () => {
+  const env = parseEnv(apiEnvSchema);
+  await bootApp(apiModule(env), { name: 'api', port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL });
+});

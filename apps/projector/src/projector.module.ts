@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { type ProjectorEnv } from '@diplowatch/config';
+import { JetStreamService, messagingOptionsProvider } from '@diplowatch/messaging';
+import { PERSISTENCE_OPTIONS, type PersistenceOptions, PrismaService } from '@diplowatch/persistence';
+import { HealthModule } from '@diplowatch/runtime';
+import { PROJECTOR_OPTIONS, ProjectorService } from './projector.service';
+import { ReadModelWriter } from './read-model.writer';
+
+export function projectorModule(env: ProjectorEnv & { PROJECTOR_DURABLE?: string }) {
+  @Module({
+    imports: [HealthModule],
+    providers: [
+      messagingOptionsProvider(env, 'projector'),
+      {
+        provide: PERSISTENCE_OPTIONS,
+        useValue: { databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } satisfies PersistenceOptions,
+      },
+      { provide: PROJECTOR_OPTIONS, useValue: { durable: env.PROJECTOR_DURABLE ?? 'projector' } },
+      JetStreamService,
+      PrismaService,
+      ReadModelWriter,
+      ProjectorService,
+    ],
+  })
+  class ProjectorModule {}
+  return ProjectorModule;
+}

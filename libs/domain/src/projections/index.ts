@@ -1,0 +1,1 @@
+export * from './diplomatic-event.projection';

@@ -1,10 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export const APPS = ['ingester', 'classifier', 'projector', 'api'] as const;
 export type AppName = (typeof APPS)[number];
 
-export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+/** The checkout: found by walking up, as this file runs both from scripts/ and from dist/scripts/. */
+function findRepoRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'package.json')) || !existsSync(path.join(dir, 'nest-cli.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no diplowatch checkout above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const repoRoot = findRepoRoot(__dirname);
 
 /** Compiled entry point of an app (npm run build puts it under dist/). */
 export function appEntry(app: AppName): string {
@@ -51,7 +63,11 @@ export async function stopApp(app: RunningApp, graceMs = 15_000): Promise<void> 
   clearTimeout(timer);
 }
 
-export async function waitForHttp(url: string, timeoutMs: number, isReady: (status: number) => boolean = (s) => s === 200) {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  isReady: (status: number) => boolean = (s) => s === 200,
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {

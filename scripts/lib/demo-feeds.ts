@@ -9,11 +9,17 @@ const escapeXml = (value: string) =>
 type DevItem = { id: string; title: string; text: string; published: string | null };
 
 /** An RSS document from labelled texts: how tests and the demo feed real articles to the ingester. */
-export function rssFromItems(title: string, items: DevItem[], baseUrl = 'https://demo.diplowatch.invalid'): string {
+export function rssFromItems(
+  title: string,
+  items: DevItem[],
+  baseUrl = 'https://demo.diplowatch.invalid',
+): string {
   const entries = items
     .map((item) => {
       const link = `${baseUrl}/articles/${encodeURIComponent(item.id)}`;
-      const date = item.published ? `<pubDate>${new Date(`${item.published}T08:00:00Z`).toUTCString()}</pubDate>` : '';
+      const date = item.published
+        ? `<pubDate>${new Date(`${item.published}T08:00:00Z`).toUTCString()}</pubDate>`
+        : '';
       return `<item><title>${escapeXml(item.title)}</title><link>${link}</link><guid isPermaLink="true">${link}</guid>${date}<description>${escapeXml(item.text)}</description></item>`;
     })
     .join('\n');

@@ -23,14 +23,20 @@ export class MissingDependencyError extends Error {}
  * Where no NATS answers, starts `nats-server` from PATH with JetStream and a data folder of
  * ours. There is no nats-server on npm that installs offline, so we say how to get one.
  */
-export async function ensureNats(natsUrl: string, dataDir: string, log: (line: string) => void): Promise<ChildProcess | null> {
+export async function ensureNats(
+  natsUrl: string,
+  dataDir: string,
+  log: (line: string) => void,
+): Promise<ChildProcess | null> {
   const first = natsUrl.split(',')[0]!.trim();
   const url = new URL(first.includes('://') ? first : `nats://${first}`);
   const host = url.hostname || '127.0.0.1';
   const port = Number(url.port || 4222);
   if (await isListening(host, port)) return null;
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
-    throw new MissingDependencyError(`NATS at ${host}:${port} does not answer, and it is not local so it cannot be started here.`);
+    throw new MissingDependencyError(
+      `NATS at ${host}:${port} does not answer, and it is not local so it cannot be started here.`,
+    );
   }
   const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' });
   const binary = found.stdout.trim();
@@ -47,10 +53,16 @@ export async function ensureNats(natsUrl: string, dataDir: string, log: (line: s
     );
   }
   mkdirSync(dataDir, { recursive: true });
-  log(`starting ${binary} with JetStream on ${host}:${port} (data in ${path.relative(process.cwd(), dataDir)})`);
-  const child = spawn(binary, ['-a', host === 'localhost' ? '127.0.0.1' : host, '-p', String(port), '-js', '-sd', dataDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  log(
+    `starting ${binary} with JetStream on ${host}:${port} (data in ${path.relative(process.cwd(), dataDir)})`,
+  );
+  const child = spawn(
+    binary,
+    ['-a', host === 'localhost' ? '127.0.0.1' : host, '-p', String(port), '-js', '-sd', dataDir],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   child.stderr?.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
     if (/\[(ERR|FTL)\]/.test(text)) log(`nats-server: ${text.trim()}`);

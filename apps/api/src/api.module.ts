@@ -29,7 +29,10 @@ export function apiModule(env: ApiEnv) {
     controllers: [EventsController],
     providers: [
       messagingOptionsProvider(env, 'api'),
-      { provide: PERSISTENCE_OPTIONS, useValue: { databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } },
+      {
+        provide: PERSISTENCE_OPTIONS,
+        useValue: { databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+      },
       PrismaService,
       JetStreamService,
       EventsRepository,

@@ -56,7 +56,8 @@ export class EventsRepository {
     const last = page.at(-1);
     return {
       items: page.map(presentEvent),
-      nextCursor: rows.length > query.limit && last ? { eventDate: isoDay(last.eventDate)!, id: last.id } : null,
+      nextCursor:
+        rows.length > query.limit && last ? { eventDate: isoDay(last.eventDate)!, id: last.id } : null,
     };
   }
 
@@ -68,7 +69,14 @@ export class EventsRepository {
           orderBy: [{ detectedAt: 'asc' }, { articleId: 'asc' }],
           include: {
             article: {
-              select: { id: true, title: true, url: true, feedUrl: true, publishedAt: true, classification: true },
+              select: {
+                id: true,
+                title: true,
+                url: true,
+                feedUrl: true,
+                publishedAt: true,
+                classification: true,
+              },
             },
           },
         },

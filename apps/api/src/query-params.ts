@@ -11,7 +11,11 @@ const csv = (value: unknown) =>
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'is not a real date');
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    // Date rolls 2025-02-30 over to March 2nd: a real date survives the round trip.
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  }, 'is not a real date');
 
 export const listEventsQuerySchema = z
   .object({
@@ -32,7 +36,11 @@ export const listEventsQuerySchema = z
   });
 export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
 
-export const idSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9:_.-]+$/, 'is not a valid id');
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9:_.-]+$/, 'is not a valid id');
 
 /** Validates, or throws a 400 that names each bad parameter. */
 export function parseQuery<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
@@ -69,5 +77,9 @@ export function decodeCursor(value: string): EventCursor {
   } catch {
     // fall through
   }
-  throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'parameter "cursor" is not a cursor this API issued' });
+  throw new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: 'parameter "cursor" is not a cursor this API issued',
+  });
 }

@@ -1,0 +1,241 @@
+/**
+ * The whole pipeline, as processes: a local HTTP server serves a feed with the seed article
+ * and unrelated real articles; the four compiled apps run against the real nats-server and
+ * Postgres; the assertions go through the HTTP API and the tables.
+ */
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Client } from 'pg';
+import { topology } from '@diplowatch/contracts';
+import { connectTestNats, deleteNamespace, eventually, testNamespace, testNatsUrl } from '@diplowatch/testing';
+import { createTestDatabase, type TestDatabase } from '../../libs/testing/src/database';
+import { type AppName, type RunningApp, appEntry, startApp, stopApp, waitForHttp } from '../../scripts/lib/app-processes';
+import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
+
+jest.setTimeout(180_000);
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function tableRows(client: Client) {
+  const query = async (sql: string) => (await client.query(sql)).rows as unknown[];
+  return {
+    articles: await query('SELECT * FROM articles ORDER BY id'),
+    diplomaticEvents: await query('SELECT * FROM diplomatic_events ORDER BY id'),
+    sources: await query('SELECT * FROM diplomatic_event_sources ORDER BY diplomatic_event_id, article_id'),
+  };
+}
+
+async function counts(client: Client) {
+  const { rows } = await client.query<{ articles: string; events: string; sources: string }>(
+    `SELECT (SELECT count(*) FROM articles) AS articles,
+            (SELECT count(*) FROM diplomatic_events) AS events,
+            (SELECT count(*) FROM diplomatic_event_sources) AS sources`,
+  );
+  return rows[0];
+}
+
+describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
+  const namespace = testNamespace('e2e');
+  const logs: string[] = [];
+  const apps = new Map<string, RunningApp>();
+  let nc: NatsConnection;
+  let db: Client;
+  let feedServer: http.Server;
+  let feedRequests = 0;
+  let feedUrl: string;
+  let apiUrl: string;
+  let env: NodeJS.ProcessEnv;
+  let seedUrl: string;
+  const healthPorts: Record<string, number> = {};
+
+  const launch = (name: AppName, extra: NodeJS.ProcessEnv = {}, label: string = name) => {
+    const app = startApp(name, { ...env, HEALTH_PORT: String(healthPorts[label] ?? 0), ...extra }, {
+      label,
+      output: (line) => logs.push(line),
+    });
+    apps.set(label, app);
+    return app;
+  };
+
+  const get = async (pathAndQuery: string) => {
+    const response = await fetch(`${apiUrl}${pathAndQuery}`);
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  beforeAll(async () => {
+    for (const app of ['ingester', 'classifier', 'projector', 'api'] as const) {
+      if (!existsSync(appEntry(app))) throw new Error(`${appEntry(app)} missing: run "npm run build" first (npm test does)`);
+    }
+    const devSet = readDevSet(devSetFile) as Array<{ id: string; title: string; text: string; published: string | null; label: { relevant: boolean } }>;
+    const seed = devSet.find((item) => item.id === 'seed-001')!;
+    const unrelated = devSet.filter((item) => !item.label.relevant).slice(0, 5);
+    expect(unrelated).toHaveLength(5);
+    const feed = rssFromItems('e2e feed', [seed, ...unrelated], 'https://news.example.org');
+    seedUrl = `https://news.example.org/articles/${seed.id}`;
+
+    feedServer = http.createServer((req, res) => {
+      if (req.url !== '/feed.xml') return void res.writeHead(404).end();
+      feedRequests++;
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(feed);
+    });
+    await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve));
+    feedUrl = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/feed.xml`;
+
+    const apiPort = await freePort();
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    for (const label of ['ingester', 'classifier', 'projector', 'rebuild']) healthPorts[label] = await freePort();
+    env = {
+      NATS_URL: testNatsUrl(),
+      DATABASE_URL: process.env.DATABASE_URL,
+      DW_NAMESPACE: namespace,
+      FEED_URLS: feedUrl,
+      ALLOW_PRIVATE_NETWORKS: 'true',
+      POLL_INTERVAL_SECONDS: '1',
+      PORT: String(apiPort),
+      LOG_LEVEL: 'warn',
+    };
+    nc = await connectTestNats();
+    db = new Client({ connectionString: process.env.DATABASE_URL });
+    await db.connect();
+    for (const app of ['ingester', 'classifier', 'projector', 'api'] as const) launch(app);
+    await waitForHttp(`${apiUrl}/health/ready`, 60_000);
+  });
+
+  afterAll(async () => {
+    await Promise.all([...apps.values()].map((app) => stopApp(app)));
+    await db?.end();
+    if (nc) {
+      await deleteNamespace(nc, namespace);
+      await nc.drain();
+    }
+    if (feedServer) await new Promise((resolve) => feedServer.close(resolve));
+  });
+
+  it('turns the seed article into exactly one visit by Sergei Shoigu to IDN and MYS', async () => {
+    try {
+      const events = await eventually(async () => {
+        const { status, body } = await get('/events?country=IDN');
+        expect(status).toBe(200);
+        expect(body.items).toHaveLength(1);
+        const row = await counts(db);
+        expect(row?.articles).toBe('6');
+        const classified = await db.query('SELECT count(*) FROM articles WHERE relevant IS NOT NULL');
+        expect(classified.rows[0].count).toBe('6');
+        return body.items as Array<Record<string, any>>;
+      }, 90_000, 500);
+      const [event] = events;
+      expect(event!.type).toBe('visit');
+      expect(event!.countries).toEqual(expect.arrayContaining(['RUS', 'IDN', 'MYS']));
+      expect(event!.actors.map((actor: { name: string }) => actor.name)).toContain('Sergei Shoigu');
+
+      const detail = await get(`/events/${encodeURIComponent(event!.id)}`);
+      expect(detail.status).toBe(200);
+      expect(detail.body.sources).toHaveLength(1);
+      expect(detail.body.sources[0].url).toBe(seedUrl);
+      expect(detail.body.sources[0].evidence.length).toBeGreaterThan(0);
+
+      const article = await get(`/articles/${encodeURIComponent(detail.body.sources[0].articleId)}`);
+      expect(article.status).toBe(200);
+      expect(article.body).toMatchObject({ relevant: true, url: seedUrl, diplomaticEventIds: [event!.id] });
+    } catch (error) {
+      process.stderr.write(`--- app logs ---\n${logs.join('\n')}\n`);
+      throw error;
+    }
+  });
+
+  it('tags none of the unrelated articles', async () => {
+    const all = await get('/events?limit=200');
+    expect(all.body.items).toHaveLength(1);
+    const { rows } = await db.query<{ url: string }>('SELECT url FROM articles WHERE relevant = false ORDER BY url');
+    expect(rows).toHaveLength(5);
+    expect(rows.map((row) => row.url)).not.toContain(seedUrl);
+  });
+
+  it('publishes nothing new when the same feed is polled again', async () => {
+    const stream = topology(namespace).eventStream;
+    const jsm = await jetstreamManager(nc);
+    const messagesBefore = (await jsm.streams.info(stream)).state.messages;
+    const before = await counts(db);
+    const requestsBefore = feedRequests;
+    await eventually(() => expect(feedRequests).toBeGreaterThanOrEqual(requestsBefore + 3), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await jsm.streams.info(stream)).state.messages).toBe(messagesBefore);
+    expect(await counts(db)).toEqual(before);
+  });
+
+  it('leaves the rows unchanged when the projector restarts, even after kill -9', async () => {
+    const before = await tableRows(db);
+    await stopApp(apps.get('projector')!);
+    launch('projector');
+    await waitForHttp(`http://127.0.0.1:${healthPorts.projector}/health/ready`, 30_000);
+    apps.get('projector')!.child.kill('SIGKILL');
+    await apps.get('projector')!.exited;
+    launch('projector');
+    await waitForHttp(`http://127.0.0.1:${healthPorts.projector}/health/ready`, 30_000);
+    const jsm = await jetstreamManager(nc);
+    await eventually(async () => {
+      const info = await jsm.consumers.info(topology(namespace).eventStream, 'projector');
+      expect(info.num_pending + info.num_ack_pending).toBe(0);
+    });
+    expect(await tableRows(db)).toEqual(before);
+  });
+
+  it('answers bad query parameters with a 400 that names the parameter', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['/events?country=Indonesia', /"country"/],
+      ['/events?type=coup', /"type"/],
+      ['/events?from=2025-02-30', /"from"/],
+      ['/events?from=2025-03-01&to=2025-02-01', /"from"/],
+      ['/events?limit=0', /"limit"/],
+      ['/events?cursor=garbage', /"cursor"/],
+      ['/events?colour=red', /unknown parameter.*colour/],
+    ];
+    for (const [url, message] of cases) {
+      const { status, body } = await get(url);
+      expect({ url, status }).toEqual({ url, status: 400 });
+      expect(body.message).toMatch(message);
+    }
+    expect((await get('/events/does-not-exist')).status).toBe(404);
+  });
+
+  describe('rebuild', () => {
+    let rebuilt: TestDatabase;
+    afterAll(async () => {
+      const rebuild = apps.get('rebuild');
+      if (rebuild) await stopApp(rebuild);
+      await rebuilt?.drop();
+    });
+
+    it('replaying the stream from the start into empty tables gives the same rows', async () => {
+      rebuilt = await createTestDatabase();
+      launch('projector', { DATABASE_URL: rebuilt.url, PROJECTOR_DURABLE: `rebuild_${Date.now()}` }, 'rebuild');
+      const live = await tableRows(db);
+      const copy = new Client({ connectionString: rebuilt.url });
+      await copy.connect();
+      try {
+        const { rows } = await db.query<{ last_sequence: string }>('SELECT last_sequence FROM projection_checkpoints');
+        await eventually(async () => {
+          const done = await copy.query<{ last_sequence: string }>('SELECT last_sequence FROM projection_checkpoints');
+          expect(done.rows).toEqual(rows);
+        }, 60_000);
+        expect(await tableRows(copy)).toEqual(live);
+        expect(live.articles).toHaveLength(6);
+      } finally {
+        await copy.end();
+      }
+    });
+  });
+});

@@ -7,11 +7,20 @@ const swcConfig = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcConfig.$schema;
 
 const moduleNameMapper = {
-  '^@diplowatch/(contracts|config|domain|messaging|persistence|runtime|testing)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@diplowatch/(contracts|config|domain|messaging|persistence|runtime|testing)$':
+    '<rootDir>/libs/$1/src/index.ts',
 };
 // NestJS 12 ships ES modules only. Node 20.19+ loads them from CommonJS (require(esm)),
 // but Jest's own module loader does not, so Jest compiles those packages to CommonJS.
-const esmOnlyPackages = ['@nestjs', 'uid', 'path-to-regexp', 'file-type', 'load-esm', 'strtok3', 'token-types'];
+const esmOnlyPackages = [
+  '@nestjs',
+  'uid',
+  'path-to-regexp',
+  'file-type',
+  'load-esm',
+  'strtok3',
+  'token-types',
+];
 const jsSwcConfig = { ...swcConfig, jsc: { ...swcConfig.jsc, parser: { syntax: 'ecmascript' } } };
 
 const base = {
@@ -34,12 +43,14 @@ module.exports = {
       displayName: 'int',
       testMatch: ['<rootDir>/{apps,libs,scripts,test}/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/{apps,libs,scripts,test}/**/*.e2e.spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
     },
   ],
 };

@@ -22,7 +22,9 @@ export class PrismaService implements OnApplicationShutdown {
         return;
       } catch (error) {
         const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
-        this.logger.warn(`database not ready (${(error as Error).message.split('\n')[0]}); retrying in ${delay} ms`);
+        this.logger.warn(
+          `database not ready (${(error as Error).message.split('\n')[0]}); retrying in ${delay} ms`,
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

@@ -1,2 +1,3 @@
 export * from './eventually';
 export * from './nats';
+export * from './database';

@@ -1,0 +1,686 @@
+import { createHash } from 'node:crypto';
+import {
+  diplomaticEventTypes,
+  type Actor,
+  type DetectedDiplomaticEvent,
+  type DiplomaticEventType,
+  type Evidence,
+  type RelatedContext,
+} from '@diplowatch/contracts';
+import type { Match, MentionVia, Side, Watch } from './compile-watch';
+import { isoWeek, publicationDay, resolveDates, type ResolvedDate } from './dates';
+import { toSentences, type Sentence } from './text';
+import type { Official } from './watch.schema';
+
+export type ArticleInput = { id: string; title: string; text: string; publishedAt: string | null };
+
+export type ArticleClassification = {
+  articleId: string;
+  watch: string;
+  rulesVersion: string;
+  relevant: boolean;
+  /** Confidence that the article is relevant, in [0, 1]. */
+  relevance: number;
+  /** Every type the text supports: events, their secondary types and related context. */
+  eventTypes: DiplomaticEventType[];
+  /** Parties of the reported acts (ISO alpha-3 or ASEAN), sorted. */
+  countries: string[];
+  /** Full names of the officials central to the reported acts. */
+  actors: string[];
+  diplomaticEvents: DetectedDiplomaticEvent[];
+  context: RelatedContext[];
+  evidence: Evidence[];
+  /** Why the article was judged not relevant; empty when relevant (as in ArticleClassified). */
+  reasons: string[];
+  /** How the verdict was reached, relevant or not: the reasons plus the acts found. */
+  explanation: string[];
+  /** CAMEO codes of `eventTypes`, from the watch. */
+  cameo: string[];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Sentence analysis
+
+type Party = {
+  code: string;
+  side: Side;
+  via: MentionVia | 'official' | 'anaphor';
+  start: number;
+  end: number;
+  text: string;
+  official?: Official;
+  office?: string | null;
+};
+
+type FiredTrigger = { type: DiplomaticEventType; id: string; text: string; strong: boolean; start: number };
+
+type Analysis = {
+  sentence: Sentence;
+  /** The text read for parties and triggers (the main clause for a title). */
+  text: string;
+  parties: Party[];
+  triggers: FiredTrigger[];
+  topics: Set<string>;
+  dates: ResolvedDate[];
+  hasOffice: boolean;
+};
+
+type Relation = {
+  kind: 'bilateral' | 'bloc';
+  analysis: Analysis;
+  /** Region codes (and the anchor where it is a party), sorted. */
+  countries: string[];
+  regionCodes: string[];
+  types: DiplomaticEventType[];
+  triggers: FiredTrigger[];
+  strong: boolean;
+};
+
+const officeAt = (o: Official, day: string | null): string | null => {
+  if (day === null) return o.offices[o.offices.length - 1]?.office ?? null;
+  // The latest office that covers the day; a missing bound means "open".
+  let found: string | null = null;
+  for (const off of o.offices) {
+    if ((off.from === null || off.from <= day) && (off.to === null || day < off.to)) found = off.office;
+  }
+  return found;
+};
+
+const maskSpans = (text: string, spans: Match<unknown>[]): string => {
+  let out = text;
+  for (const s of spans) out = out.slice(0, s.start) + ' '.repeat(s.end - s.start) + out.slice(s.end);
+  return out;
+};
+
+type ArticleScan = {
+  mentionedCodes: Set<string>;
+  blocOrder: { code: string; sentence: number; start: number }[];
+};
+
+const analyse = (
+  sentence: Sentence,
+  watch: Watch,
+  day: string | null,
+  scan: ArticleScan,
+  publishedAt: string | null,
+): Analysis => {
+  const full = sentence.text;
+  const masked = maskSpans(full, watch.suppress.matchAll(full));
+  const parties: Party[] = [];
+
+  for (const m of watch.entities.matchAll(masked)) {
+    const { entity, side, via } = m.value;
+    if (via === 'demonym' && watch.attributive?.test(full.slice(m.end))) continue;
+    parties.push({ code: entity.code, side, via, start: m.start, end: m.end, text: m.text });
+  }
+  for (const m of watch.officials.matchAll(masked)) {
+    const { official, side, short } = m.value;
+    if (short && !scan.mentionedCodes.has(official.country)) continue;
+    if (parties.some((p) => p.start < m.end && m.start < p.end)) continue;
+    const office = officeAt(official, day);
+    // A former official is a private person for this purpose (Thaksin in 2024).
+    if (office === null) continue;
+    parties.push({
+      code: official.country,
+      side,
+      via: 'official',
+      start: m.start,
+      end: m.end,
+      text: m.text,
+      official,
+      office,
+    });
+  }
+  for (const m of watch.blocAnaphora.matchAll(masked)) {
+    const before = scan.blocOrder.filter(
+      (b) => b.sentence < sentence.index || (b.sentence === sentence.index && b.start < m.start),
+    );
+    const ref = before[before.length - 1] ?? scan.blocOrder[0];
+    if (ref)
+      parties.push({
+        code: ref.code,
+        side: 'bloc',
+        via: 'anaphor',
+        start: m.start,
+        end: m.end,
+        text: m.text,
+      });
+  }
+  parties.sort((a, b) => a.start - b.start);
+
+  // In a headline, "… after a visit to North Korea" is background: read the main clause only.
+  let cut = full.length;
+  if (sentence.zone === 'title') {
+    for (const m of watch.subordinators.matchAll(full)) {
+      if (m.start === 0) continue;
+      if (parties.some((p) => p.start < m.start && p.side !== 'bloc')) {
+        cut = m.start;
+        break;
+      }
+    }
+  }
+  const text = full.slice(0, cut);
+  const inClause = parties.filter((p) => p.start < cut);
+  const hasOffice = watch.officeTerms.matchAll(text).length > 0 || inClause.some((p) => p.via === 'official');
+
+  const triggers: FiredTrigger[] = [];
+  for (const [type, gaz] of watch.triggers) {
+    for (const m of gaz.matchAll(text)) {
+      const t = m.value;
+      if (t.titleOnly && sentence.zone !== 'title') continue;
+      if (t.requiresOffice && !hasOffice) continue;
+      // A trigger inside a party name ("Security Council Secretary") is not a trigger.
+      if (inClause.some((p) => p.start <= m.start && m.end <= p.end)) continue;
+      triggers.push({ type, id: t.triggerId, text: m.text, strong: t.strong, start: m.start });
+    }
+  }
+  const topics = new Set(watch.topics.matchAll(text).map((m) => m.value));
+  return {
+    sentence,
+    text,
+    parties: inClause,
+    triggers,
+    topics,
+    dates: resolveDates(text, publishedAt),
+    hasOffice,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Relations: who is paired with whom in one sentence
+
+const typeOrder = new Map(diplomaticEventTypes.map((t, i) => [t, i]));
+const sortTypes = (types: Iterable<DiplomaticEventType>): DiplomaticEventType[] =>
+  [...new Set(types)].sort((a, b) => (typeOrder.get(a) ?? 0) - (typeOrder.get(b) ?? 0));
+const uniqSorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
+
+const relationsOf = (a: Analysis, watch: Watch): Relation[] => {
+  const anchorLed = new Set(watch.data.manifest.anchorLedBlocs);
+  const anchorCode = watch.data.manifest.anchor[0]!;
+  const isAnchor = (p: Party): boolean => p.side === 'anchor' || (p.side === 'bloc' && anchorLed.has(p.code));
+  const anchors = a.parties.filter(isAnchor);
+  const blocs = a.parties.filter((p) => p.side === 'bloc');
+  // "ASEAN ministers meet Lavrov in Vientiane": a capital or place after "in"/"at" is where the act
+  // happens; it is a party only when no other region party acts.
+  const allRegion = a.parties.filter((p) => p.side === 'region');
+  const isVenue = (p: Party): boolean =>
+    (p.via === 'capital' || p.via === 'place') &&
+    /\b(?:in|at)\s+(?:the\s+)?$/i.test(a.text.slice(Math.max(0, p.start - 12), p.start));
+  const actingRegion = allRegion.filter((p) => !isVenue(p));
+  const region = actingRegion.length > 0 ? actingRegion : allRegion;
+  if (region.length === 0) return [];
+
+  // Each region party belongs to the relation of the next partner named after it
+  // ("Indonesia's interest in joining BRICS and Malaysia's engagement with Russia").
+  const partners = [...anchors.filter((p) => p.side !== 'bloc'), ...blocs].sort((x, y) => x.start - y.start);
+  const strongBlocTrigger = a.triggers.some((t) => t.type === 'bloc_membership' && t.strong);
+  const blocRegion: Party[] = [];
+  const bilateralRegion: Party[] = [];
+  for (const r of region) {
+    if (blocs.length === 0) {
+      bilateralRegion.push(r);
+      continue;
+    }
+    const next = partners.find((p) => p.start > r.start) ?? partners[partners.length - 1];
+    // Cooperation with an anchor-led bloc (ASEAN–EAEU) is a relation with the anchor; only a
+    // membership move makes it a bloc move.
+    const asBloc =
+      next !== undefined && next.side === 'bloc' && (!anchorLed.has(next.code) || strongBlocTrigger);
+    if (asBloc) blocRegion.push(r);
+    else bilateralRegion.push(r);
+  }
+
+  const relationTypes = (kind: 'bilateral' | 'bloc'): FiredTrigger[] =>
+    a.triggers.filter((t) => {
+      const rel = watch.typeRules.get(t.type)?.relation;
+      return rel === 'any' || rel === kind;
+    });
+
+  const out: Relation[] = [];
+  if (blocRegion.length > 0) {
+    const fired = relationTypes('bloc');
+    if (fired.some((t) => t.type === 'bloc_membership')) {
+      const regionCodes = uniqSorted(blocRegion.map((p) => p.code));
+      // The anchor joins a bloc move only when no bilateral relation claims it ("summit in Russia").
+      const withAnchor = bilateralRegion.length === 0 && anchors.some((p) => p.side === 'anchor');
+      out.push({
+        kind: 'bloc',
+        analysis: a,
+        regionCodes,
+        countries: uniqSorted([...regionCodes, ...(withAnchor ? [anchorCode] : [])]),
+        types: sortTypes(fired.map((t) => t.type)),
+        triggers: fired,
+        strong: fired.some((t) => t.strong),
+      });
+    }
+  }
+  if (bilateralRegion.length > 0 && anchors.length > 0) {
+    const fired = relationTypes('bilateral').filter((t) => t.type !== 'bloc_membership');
+    const regionCodes = uniqSorted(bilateralRegion.map((p) => p.code));
+    const anchorCodes = anchors.map((p) => (p.side === 'anchor' ? p.code : anchorCode));
+    out.push({
+      kind: 'bilateral',
+      analysis: a,
+      regionCodes,
+      countries: uniqSorted([...regionCodes, ...anchorCodes]),
+      types: sortTypes(fired.map((t) => t.type)),
+      triggers: fired,
+      strong: fired.length > 0,
+    });
+  }
+  return out;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Classification
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+const evidenceOf = (a: Analysis, triggers: FiredTrigger[], extra: string[] = []): Evidence => {
+  const rules: string[] = [];
+  for (const p of a.parties) {
+    if (p.via === 'official') rules.push(`official:${p.official!.name}(${p.code})`);
+    else rules.push(`${p.side === 'bloc' ? 'bloc' : 'party'}:${p.code}:${p.text}`);
+  }
+  for (const t of triggers) rules.push(`trigger:${t.type}/${t.id}:${t.text}`);
+  for (const d of a.dates) rules.push(`date:${d.start}..${d.end}`);
+  rules.push(...extra);
+  return { sentence: a.sentence.text, rules: [...new Set(rules)] };
+};
+
+const hashId = (parts: string[]): string =>
+  `de-${createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32)}`;
+
+type Group = { relations: Relation[]; regionCodes: Set<string> };
+
+const groupRelations = (relations: Relation[]): Group[] => {
+  const groups: Group[] = [];
+  for (const r of relations) {
+    const hits = groups.filter((g) => r.regionCodes.some((c) => g.regionCodes.has(c)));
+    const merged: Group = { relations: [r], regionCodes: new Set(r.regionCodes) };
+    for (const g of hits) {
+      merged.relations.unshift(...g.relations);
+      g.regionCodes.forEach((c) => merged.regionCodes.add(c));
+      groups.splice(groups.indexOf(g), 1);
+    }
+    groups.push(merged);
+  }
+  return groups;
+};
+
+export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleClassification => {
+  const { manifest } = watch.data;
+  const day = publicationDay(article.publishedAt);
+  const sentences = toSentences(article.title, article.text, watch);
+  const readable = sentences.filter((s) => s.skipped === null);
+
+  // First pass: which countries and blocs the article names at all (for short aliases and "the bloc").
+  const scan: ArticleScan = { mentionedCodes: new Set(), blocOrder: [] };
+  for (const s of readable) {
+    const masked = maskSpans(s.text, watch.suppress.matchAll(s.text));
+    for (const m of watch.entities.matchAll(masked)) {
+      scan.mentionedCodes.add(m.value.entity.code);
+      if (m.value.entity.kind === 'bloc')
+        scan.blocOrder.push({ code: m.value.entity.code, sentence: s.index, start: m.start });
+    }
+  }
+
+  const analyses = readable.map((s) => analyse(s, watch, day, scan, article.publishedAt));
+  const title = analyses[0]!;
+  const lead = analyses.find((a) => a.sentence.zone === 'lead');
+  const headline = lead ? [title, lead] : [title];
+  const leadZone = analyses.filter(
+    (a) =>
+      a.sentence.zone === 'body' &&
+      a.sentence.bodyIndex >= 1 &&
+      a.sentence.bodyIndex <= manifest.leadZoneSentences,
+  );
+  const relationsBy = new Map(analyses.map((a) => [a, relationsOf(a, watch)]));
+  const headlineRelations = headline.flatMap((a) => relationsBy.get(a)!);
+  const reasons: string[] = [];
+  const negativeEvidence: Evidence[] = [];
+
+  // Negative rules: read on the whole headline (title and lead), not just the main clause.
+  const vetoes: string[] = [];
+  for (const { rule, matcher } of watch.negatives) {
+    const scope = rule.scope === 'headline' ? headline : analyses;
+    const hit = scope.find((a) => matcher.matchAll(a.sentence.text).length > 0);
+    if (!hit) continue;
+    const exempt = headlineRelations.some(
+      (r) => r.kind === 'bilateral' && r.types.some((t) => rule.unlessTypes.includes(t)),
+    );
+    if (exempt) continue;
+    vetoes.push(rule.id);
+    reasons.push(`negative rule ${rule.id}: ${rule.description}`);
+    negativeEvidence.push({ sentence: hit.sentence.text, rules: [`negative:${rule.id}`] });
+  }
+
+  // Third-party focus: the headline's main clause is about another state (the US sanctions
+  // Myanmar; Rubio meets Lavrov in Kuala Lumpur; Putin on North Korea).
+  const statesOf = (a: Analysis): Party[] => a.parties.filter((p) => p.side !== 'bloc');
+  const focus = statesOf(title).length > 0 ? title : (lead ?? title);
+  const focusParties = statesOf(focus);
+  const others = focusParties.filter((p) => p.side === 'other');
+  const thirdPartyFocus =
+    others.length > 0 &&
+    (focusParties[0]!.side === 'other' ||
+      !focusParties.some((p) => p.side === 'anchor') ||
+      !focusParties.some((p) => p.side === 'region'));
+  if (thirdPartyFocus) {
+    reasons.push(
+      `third-party focus: the headline is about ${uniqSorted(others.map((p) => p.code)).join(', ')}`,
+    );
+    negativeEvidence.push({
+      sentence: focus.sentence.text,
+      rules: others.map((p) => `party:${p.code}:${p.text}`),
+    });
+  }
+
+  // Bilateral evidence in the headline.
+  const headlineBilateral = headlineRelations.filter((r) => r.kind === 'bilateral');
+  const headlineTypes = new Set(headlineBilateral.flatMap((r) => r.types));
+  let bilateralScore = 0;
+  if (headlineTypes.size > 0) bilateralScore = 0.7 + 0.05 * Math.min(4, headlineTypes.size);
+  else if (headlineBilateral.length > 0) {
+    const leadTyped = leadZone.some((a) =>
+      relationsBy.get(a)!.some((r) => r.kind === 'bilateral' && r.types.length > 0),
+    );
+    bilateralScore = leadTyped ? 0.55 : 0.35;
+    reasons.push('the headline pairs both sides but names no act');
+  }
+  // Analysis pieces: a generic headline, but the opening paragraphs keep pairing the two sides.
+  let leadOnly: Relation[] = [];
+  if (bilateralScore === 0) {
+    const typed = leadZone
+      .flatMap((a) => relationsBy.get(a)!)
+      .filter((r) => r.kind === 'bilateral' && r.types.length > 0);
+    const byCountry = new Map<string, Relation[]>();
+    for (const r of typed) for (const c of r.regionCodes) byCountry.set(c, [...(byCountry.get(c) ?? []), r]);
+    leadOnly = [...byCountry.values()].find((rs) => new Set(rs.map((r) => r.analysis)).size >= 2) ?? [];
+    // Read that deep, the negative rules must hold for the opening paragraphs too.
+    const negativeInLead = watch.negatives.some(({ matcher }) =>
+      leadZone.some((a) => matcher.matchAll(a.sentence.text).length > 0),
+    );
+    if (negativeInLead) leadOnly = [];
+    if (leadOnly.length > 0) {
+      bilateralScore = 0.55;
+      reasons.push('the opening paragraphs pair both sides repeatedly');
+    }
+  }
+  if (thirdPartyFocus) bilateralScore *= 0.3;
+
+  // Bloc moves count even without an anchor actor.
+  const headlineBloc = headlineRelations.filter((r) => r.kind === 'bloc');
+  const bodyBloc = analyses
+    .filter((a) => !headline.includes(a))
+    .flatMap((a) => relationsBy.get(a)!)
+    .filter((r) => r.kind === 'bloc' && r.strong);
+  const titleNamesRegionOrBloc = title.parties.some((p) => p.side === 'region' || p.side === 'bloc');
+  let blocScore = 0;
+  if (headlineBloc.length > 0) blocScore = headlineBloc.some((r) => r.strong) ? 0.85 : 0.75;
+  else if (bodyBloc.length >= 2 || (bodyBloc.length >= 1 && titleNamesRegionOrBloc)) blocScore = 0.6;
+
+  let relevance = Math.max(bilateralScore, blocScore);
+  if (vetoes.length > 0) relevance = Math.min(relevance, 0.1);
+  relevance = round(Math.min(0.99, relevance));
+  const relevant = relevance >= manifest.relevanceThreshold;
+
+  if (!relevant) {
+    if (headlineBilateral.length === 0 && headlineBloc.length === 0 && bodyBloc.length === 0)
+      reasons.push('no Russia–Southeast Asia pairing or bloc move in the headline');
+    return {
+      articleId: article.id,
+      watch: watch.id,
+      rulesVersion: watch.version,
+      relevant,
+      relevance,
+      eventTypes: [],
+      countries: [],
+      actors: [],
+      diplomaticEvents: [],
+      context: [],
+      evidence: negativeEvidence,
+      reasons,
+      explanation: reasons,
+      cameo: [],
+    };
+  }
+
+  // Events: the acts the headline reports (or, failing that, the bloc moves in the body).
+  let eventRelations: Relation[] = [];
+  if (bilateralScore >= manifest.relevanceThreshold) eventRelations.push(...headlineBilateral);
+  eventRelations.push(...headlineBloc);
+  if (eventRelations.length === 0 && bilateralScore >= manifest.relevanceThreshold) eventRelations = leadOnly;
+  if (eventRelations.length === 0) eventRelations = bodyBloc;
+  const used = new Set<Relation>(eventRelations);
+
+  const groups = groupRelations(eventRelations);
+  // A headline that pairs the sides without naming the act borrows it from the lead zone.
+  for (const g of groups) {
+    if (g.relations.some((r) => r.types.length > 0)) continue;
+    const borrowed = leadZone
+      .flatMap((a) => relationsBy.get(a)!)
+      .find((r) => r.types.length > 0 && r.regionCodes.some((c) => g.regionCodes.has(c)));
+    if (borrowed) {
+      g.relations.push(borrowed);
+      used.add(borrowed);
+    }
+  }
+
+  type Draft = {
+    group: Group;
+    type: DiplomaticEventType;
+    secondary: Set<DiplomaticEventType>;
+    context: RelatedContext[];
+  };
+  const priority = (t: DiplomaticEventType): number => watch.typeRules.get(t)?.priority ?? 99;
+  const drafts: Draft[] = [];
+  for (const g of groups) {
+    const titleTypes = g.relations.filter((r) => r.analysis === title).flatMap((r) => r.types);
+    const all = g.relations.flatMap((r) => r.types);
+    const pool = titleTypes.length > 0 ? titleTypes : all;
+    if (pool.length === 0) continue;
+    const type = [...pool].sort((a, b) => priority(a) - priority(b))[0]!;
+    drafts.push({ group: g, type, secondary: new Set(all.filter((t) => t !== type)), context: [] });
+  }
+
+  // The lead zone either repeats the act (more evidence) or recalls another one (context).
+  const articleContext: RelatedContext[] = [];
+  for (const a of leadZone) {
+    for (const r of relationsBy.get(a)!) {
+      if (used.has(r) || r.types.length === 0) continue;
+      const target = drafts.find((d) => r.regionCodes.some((c) => d.group.regionCodes.has(c))) ?? drafts[0];
+      if (
+        target &&
+        r.types.includes(target.type) &&
+        r.regionCodes.some((c) => target.group.regionCodes.has(c))
+      ) {
+        target.group.relations.push(r);
+        r.types.filter((t) => t !== target.type).forEach((t) => target.secondary.add(t));
+        used.add(r);
+        continue;
+      }
+      const type = [...r.types].sort((x, y) => priority(x) - priority(y))[0]!;
+      const actors = uniqSorted(
+        r.analysis.parties
+          .filter((p) => p.via === 'official' && p.side !== 'other')
+          .map((p) => p.official!.name),
+      );
+      const ctx: RelatedContext = {
+        type,
+        description: r.analysis.sentence.text,
+        countries: r.countries,
+        actors,
+        date: r.analysis.dates[0]?.start ?? null,
+        evidence: [evidenceOf(r.analysis, r.triggers)],
+      };
+      articleContext.push(ctx);
+      target?.context.push(ctx);
+    }
+  }
+
+  const actorSentences = [...headline, ...leadZone];
+  const events: DetectedDiplomaticEvent[] = drafts.map((d) =>
+    buildEvent(d, article, watch, day, relevance, actorSentences),
+  );
+
+  const eventTypes = sortTypes([
+    ...events.map((e) => e.type),
+    ...drafts.flatMap((d) => [...d.secondary]),
+    ...articleContext.map((c) => c.type),
+  ]);
+  const countries = uniqSorted(events.flatMap((e) => e.countries));
+  const actors = [...new Set(events.flatMap((e) => e.actors.map((x) => x.name)))];
+  const evidence: Evidence[] = [];
+  const seen = new Set<string>();
+  for (const e of events) {
+    for (const ev of e.evidence) {
+      if (seen.has(ev.sentence)) continue;
+      seen.add(ev.sentence);
+      evidence.push(ev);
+    }
+  }
+  for (const d of drafts) {
+    reasons.push(
+      `${d.type} between ${[...d.group.regionCodes].join(', ')}` +
+        (d.secondary.size ? ` (also ${sortTypes(d.secondary).join(', ')})` : ''),
+    );
+  }
+  const cameo = uniqSorted(eventTypes.flatMap((t) => watch.typeRules.get(t)?.cameo ?? []));
+  return {
+    articleId: article.id,
+    watch: watch.id,
+    rulesVersion: watch.version,
+    relevant,
+    relevance,
+    eventTypes,
+    countries,
+    actors,
+    diplomaticEvents: events,
+    context: articleContext,
+    evidence,
+    reasons: [],
+    explanation: reasons,
+    cameo,
+  };
+
+  function buildEvent(
+    d: Draft,
+    art: ArticleInput,
+    w: Watch,
+    pubDay: string | null,
+    score: number,
+    nearby: Analysis[],
+  ): DetectedDiplomaticEvent {
+    const rels = d.group.relations;
+    const countries = uniqSorted(rels.flatMap((r) => r.countries));
+    const analysesOfEvent = [...new Set(rels.map((r) => r.analysis))];
+
+    // Actors: officials of the two sides named in the event's sentences or the lead zone.
+    const actorMap = new Map<string, Actor>();
+    const visitorIsRegion =
+      d.type === 'visit' &&
+      analysesOfEvent.some((a) => {
+        const trig = a.triggers.find((t) => t.type === 'visit');
+        return (
+          trig !== undefined &&
+          a.parties.some(
+            (p) => p.side === 'anchor' && (p.via === 'capital' || p.via === 'place') && p.start > trig.start,
+          )
+        );
+      });
+    const sources = [...analysesOfEvent, ...nearby.filter((a) => !analysesOfEvent.includes(a))];
+    for (const a of sources) {
+      for (const p of a.parties) {
+        if (p.via !== 'official' || p.side === 'other' || !countries.includes(p.code)) continue;
+        if (actorMap.has(p.official!.name)) continue;
+        let role: Actor['role'] = 'participant';
+        if (d.type === 'visit') role = (p.side === 'region') === visitorIsRegion ? 'actor' : 'host';
+        actorMap.set(p.official!.name, {
+          name: p.official!.name,
+          office: p.office ?? null,
+          country: p.code,
+          role,
+        });
+      }
+    }
+    const actors = [...actorMap.values()];
+    const principal =
+      actors.find((x) => x.role === 'actor' && x.country !== null && w.sideOf(x.country) === 'anchor') ??
+      actors.find((x) => x.role === 'actor') ??
+      actors[0];
+
+    // Dates: the first date in the event's sentences that is not about the past.
+    let startDate: string | null = null;
+    let endDate: string | null = null;
+    for (const a of analysesOfEvent) {
+      for (const dt of a.dates) {
+        const before = a.text.slice(Math.max(0, dt.index - 25), dt.index);
+        if (w.pastDateMarkers.matchAll(before).length > 0) continue;
+        if (pubDay && Math.abs(Date.parse(dt.start) - Date.parse(pubDay)) > 400 * 86_400_000) continue;
+        startDate = dt.start;
+        endDate = dt.end;
+        break;
+      }
+      if (startDate) break;
+    }
+
+    const topics = new Set<string>();
+    analysesOfEvent.forEach((a) => a.topics.forEach((t) => topics.add(t)));
+    d.secondary.forEach((t) => topics.add(t));
+
+    const place = placeOf(d.type, analysesOfEvent, visitorIsRegion);
+    const bucket = startDate ?? (pubDay ? isoWeek(pubDay) : `article:${art.id}`);
+    const diplomaticEventId = hashId([w.id, d.type, countries.join(','), principal?.name ?? '', bucket]);
+    const label = d.type.replace(/_/g, ' ');
+    const who = principal ? `${principal.name}${principal.office ? ` (${principal.office})` : ''}` : null;
+    const when = startDate
+      ? endDate && endDate !== startDate
+        ? ` ${startDate}..${endDate}`
+        : ` ${startDate}`
+      : '';
+    const summary = `${label[0]!.toUpperCase()}${label.slice(1)}: ${countries.join(', ')}${who ? ` — ${who}` : ''}${when}`;
+
+    return {
+      diplomaticEventId,
+      type: d.type,
+      countries,
+      actors,
+      confidence: round(Math.min(0.99, score)),
+      summary,
+      startDate,
+      endDate,
+      place,
+      topics: [...topics].sort(),
+      evidence: analysesOfEvent.map((a) =>
+        evidenceOf(
+          a,
+          rels.filter((r) => r.analysis === a).flatMap((r) => r.triggers),
+        ),
+      ),
+      context: d.context,
+    };
+  }
+};
+
+const placeOf = (
+  type: DiplomaticEventType,
+  analyses: Analysis[],
+  visitorIsRegion: boolean,
+): string | null => {
+  if (type !== 'visit') return null;
+  const wanted: Side = visitorIsRegion ? 'anchor' : 'region';
+  const names: string[] = [];
+  for (const a of analyses) {
+    for (const p of a.parties) {
+      if (p.side === wanted && p.via !== 'official' && p.via !== 'demonym' && !names.includes(p.text))
+        names.push(p.text);
+    }
+    if (names.length > 0) break;
+  }
+  return names.length > 0 ? names.join(', ') : null;
+};
+
+/** The CAMEO codes a watch maps an event type to. */
+export const cameoCodesFor = (type: DiplomaticEventType, watch: Watch): string[] =>
+  watch.typeRules.get(type)?.cameo ?? [];

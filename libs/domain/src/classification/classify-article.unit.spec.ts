@@ -1,0 +1,211 @@
+import { detectedDiplomaticEventSchema, relatedContextSchema } from '@diplowatch/contracts';
+import { classifyArticle, type ArticleInput } from './classify-article';
+import { loadDefaultWatch } from './load-watch';
+import { toArticleClassifiedV1 } from './to-contract';
+
+// The article the project started from (its opening, verbatim).
+const seed: ArticleInput = {
+  id: 'seed-001',
+  title: 'Shoigu visits Indonesia and Malaysia',
+  text:
+    "Sergei Shoigu, Russia's Security Council Secretary, is visiting Indonesia and Malaysia from February 24-28 to discuss security and defense. " +
+    "The visit highlights Russia's shift towards Asia post-Ukraine invasion. Indonesia's interest in joining BRICS and Malaysia's recent engagement " +
+    'with Russia illustrates the growing diplomatic ties in the region, aimed at countering Western influence. Russian Security Council Secretary ' +
+    'Sergei Shoigu has initiated a working visit to Indonesia and Malaysia from February 24 to February 28, focusing on discussions regarding ' +
+    'security and defense issues, as reported by Russian news agencies.',
+  publishedAt: '2025-02-24',
+};
+
+const article = (title: string, text = title, publishedAt: string | null = '2025-03-10'): ArticleInput => ({
+  id: title.toLowerCase().replace(/\W+/g, '-').slice(0, 40),
+  title,
+  text,
+  publishedAt,
+});
+
+describe('classifyArticle', () => {
+  const watch = loadDefaultWatch();
+
+  describe('when the seed article reports Shoigu visiting Indonesia and Malaysia', () => {
+    const result = classifyArticle(seed, watch);
+    const [event] = result.diplomaticEvents;
+
+    it('judges it relevant and yields exactly one diplomatic event, a visit', () => {
+      expect(result.relevant).toBe(true);
+      expect(result.diplomaticEvents).toHaveLength(1);
+      expect(event!.type).toBe('visit');
+      expect(() => detectedDiplomaticEventSchema.parse(event)).not.toThrow();
+    });
+
+    it('names Russia, Indonesia and Malaysia as the parties', () => {
+      expect(event!.countries).toEqual(expect.arrayContaining(['RUS', 'IDN', 'MYS']));
+      expect(result.countries).toEqual(['IDN', 'MYS', 'RUS']);
+    });
+
+    it('names Sergei Shoigu with the office he held on that date', () => {
+      const shoigu = event!.actors.find((a) => a.name === 'Sergei Shoigu');
+      expect(shoigu).toMatchObject({ office: 'Security Council Secretary', country: 'RUS', role: 'actor' });
+    });
+
+    it('resolves "from February 24-28" against the publication date', () => {
+      expect(event!.startDate).toBe('2025-02-24');
+      expect(event!.endDate).toBe('2025-02-28');
+    });
+
+    it('files security and defence under topics, with defense_cooperation as a secondary type', () => {
+      expect(event!.topics).toEqual(expect.arrayContaining(['security', 'defense', 'defense_cooperation']));
+    });
+
+    it("keeps Indonesia's BRICS interest and Malaysia's engagement as related context, not events", () => {
+      const bloc = result.context.find((c) => c.type === 'bloc_membership');
+      expect(bloc?.countries).toContain('IDN');
+      expect(result.context.some((c) => c.countries.includes('MYS') && c.type !== 'bloc_membership')).toBe(
+        true,
+      );
+      result.context.forEach((c) => expect(() => relatedContextSchema.parse(c)).not.toThrow());
+      expect(event!.context).toEqual(result.context);
+    });
+
+    it('unions the types of the event, its topics and its context at article level', () => {
+      expect(result.eventTypes).toEqual(
+        expect.arrayContaining(['visit', 'defense_cooperation', 'bloc_membership']),
+      );
+    });
+
+    it('gives sentence-level evidence with the rules that fired', () => {
+      const lead = event!.evidence.find((e) => e.sentence.includes('February 24-28'));
+      expect(lead?.rules).toEqual(
+        expect.arrayContaining([
+          'official:Sergei Shoigu(RUS)',
+          'trigger:visit/visit.trip:visiting',
+          'date:2025-02-24..2025-02-28',
+        ]),
+      );
+    });
+
+    it('is deterministic, and maps onto the ArticleClassified contract', () => {
+      expect(classifyArticle(seed, watch)).toEqual(result);
+      const payload = toArticleClassifiedV1(result, 'sha256:abc');
+      expect(payload.diplomaticEventIds).toEqual([event!.diplomaticEventId]);
+      expect(payload.reasons).toEqual([]);
+    });
+  });
+
+  describe('when another outlet reports the same visit', () => {
+    it('derives the same diplomatic event id (merge key)', () => {
+      const other = classifyArticle(
+        article(
+          'Russian security chief Shoigu arrives in Jakarta',
+          'Sergei Shoigu began a visit to Indonesia and Malaysia on February 24, the Kremlin said. He will hold talks in Kuala Lumpur later in the week.',
+          '2025-02-25',
+        ),
+        watch,
+      );
+      const seedEvent = classifyArticle(seed, watch).diplomaticEvents[0]!;
+      expect(other.diplomaticEvents[0]?.type).toBe('visit');
+      expect(other.diplomaticEvents[0]?.countries).toEqual(seedEvent.countries);
+      expect(other.diplomaticEvents[0]?.diplomaticEventId).toBe(seedEvent.diplomaticEventId);
+    });
+  });
+
+  describe('when a Southeast Asian state moves towards BRICS without a Russian actor', () => {
+    it('tags bloc_membership for that state only', () => {
+      const result = classifyArticle(
+        article(
+          'Vietnam applies to join BRICS as a partner country',
+          'Hanoi has submitted its application, the foreign ministry said.',
+        ),
+        watch,
+      );
+      expect(result.relevant).toBe(true);
+      expect(result.eventTypes).toContain('bloc_membership');
+      expect(result.countries).toEqual(['VNM']);
+    });
+  });
+
+  describe('when the Russian leader meets a Southeast Asian leader', () => {
+    it('tags meeting_talks with both officials, offices resolved at the date', () => {
+      const result = classifyArticle(
+        article(
+          'Putin holds talks with Prabowo in the Kremlin',
+          'Indonesian President Prabowo Subianto met Vladimir Putin in Moscow on Thursday to discuss energy and defence cooperation.',
+          '2025-06-20',
+        ),
+        watch,
+      );
+      expect(result.relevant).toBe(true);
+      expect(result.eventTypes).toEqual(expect.arrayContaining(['meeting_talks']));
+      expect(result.countries).toEqual(['IDN', 'RUS']);
+      const prabowo = result.diplomaticEvents[0]!.actors.find((a) => a.name === 'Prabowo Subianto');
+      expect(prabowo?.office).toBe('President');
+    });
+  });
+
+  describe.each([
+    [
+      'an MH17 anniversary',
+      'MH17 families mark anniversary as Malaysia Airlines victims remembered',
+      'Relatives gathered in Kuala Lumpur; Russia denies involvement.',
+    ],
+    [
+      'a Russian tourist in Thailand',
+      'Russian tourist arrested after bar fight in Phuket',
+      'Thai police detained the Russian man on Saturday.',
+    ],
+    [
+      'a US–Russia meeting at an ASEAN venue',
+      'Rubio meets Lavrov on sidelines of ASEAN meeting in Kuala Lumpur',
+      'The two discussed Ukraine.',
+    ],
+    [
+      'a G20 attendance story',
+      'Putin will skip the G20 summit in Bali, Indonesian officials say',
+      'Lavrov will lead the Russian delegation.',
+    ],
+    [
+      'Russia with another country',
+      'Putin hails ties with India as Modi visits Moscow',
+      'The leaders signed several agreements.',
+    ],
+    [
+      'Southeast Asia with another country',
+      'Malaysia and China sign trade deals during Xi visit',
+      'Anwar Ibrahim welcomed the Chinese leader in Putrajaya.',
+    ],
+    [
+      'third-country sanctions mentioning Russian arms',
+      'US sanctions Myanmar generals over purchases of Russian-made jets',
+      'The Treasury named two companies.',
+    ],
+    [
+      'BRICS news without a Southeast Asian actor',
+      'BRICS leaders back new payment system at Kazan summit',
+      'Putin hosted the leaders of Brazil, India, China and South Africa.',
+    ],
+    [
+      'a remark made in Hanoi about North Korea',
+      'Putin says Russia could arm North Korea',
+      'The Russian president spoke to reporters in Hanoi.',
+    ],
+  ])('when the item is %s', (_name, title, text) => {
+    it('is not relevant and yields no diplomatic event', () => {
+      const result = classifyArticle(article(title, text), watch);
+      expect(result.relevant).toBe(false);
+      expect(result.diplomaticEvents).toEqual([]);
+      expect(result.reasons.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('when a photo caption is the only place the two sides meet', () => {
+    it('ignores the caption', () => {
+      const result = classifyArticle(
+        article(
+          'Chinese defence minister meets Russian navy chief',
+          'Vladimir Putin meets Prime Minister Anwar Ibrahim in Vladivostok. (Photo: Reuters)\nThe two commanders discussed joint patrols.',
+        ),
+        watch,
+      );
+      expect(result.relevant).toBe(false);
+    });
+  });
+});

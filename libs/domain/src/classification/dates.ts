@@ -1,0 +1,133 @@
+// Dates in news text are mostly partial ("February 24-28", "on Thursday"): they are resolved
+// against the publication date, which is passed in (the core never reads the clock).
+
+export type ResolvedDate = { start: string; end: string; text: string; index: number };
+
+// prettier-ignore
+const MONTHS: Record<string, number> = {
+  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
+  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11,
+  november: 11, dec: 12, december: 12,
+};
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+const M =
+  '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
+const D = '(\\d{1,2})(?:st|nd|rd|th)?';
+const Y = '(?:,?\\s+(\\d{4}))?';
+const DASH = '\\s*(?:[-–—]|to|until|through|and)\\s*';
+
+// Month D – [Month] D [, YYYY]
+const MONTH_FIRST = new RegExp(`\\b${M}\\s+${D}(?:${DASH}(?:${M}\\s+)?${D})?${Y}\\b`, 'gi');
+// D [– D] Month [YYYY]
+const DAY_FIRST = new RegExp(`\\b${D}(?:${DASH}${D})?\\s+${M}(?:\\s+(\\d{4}))?\\b`, 'gi');
+const WEEKDAY = /\b(last|next|this|on)?\s*(Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday)\b/gi;
+const FUTURE = /\b(will|to be|is to|are to|is due|next|upcoming|plans? to|scheduled)\b/i;
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+const iso = (y: number, m: number, d: number): string => `${y}-${pad(m)}-${pad(d)}`;
+const valid = (y: number, m: number, d: number): boolean => {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+};
+const dayMs = 86_400_000;
+const toMs = (s: string): number => Date.parse(`${s}T00:00:00Z`);
+const fromMs = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** The publication date as YYYY-MM-DD, or null. */
+export const publicationDay = (publishedAt: string | null): string | null => {
+  if (!publishedAt) return null;
+  const m = /^(\d{4}-\d{2}-\d{2})/.exec(publishedAt);
+  if (m) return m[1]!;
+  const t = Date.parse(publishedAt);
+  return Number.isNaN(t) ? null : fromMs(t);
+};
+
+/** The year that puts month/day closest to the publication date. */
+const inferYear = (m: number, d: number, pub: string | null): number | null => {
+  if (!pub) return null;
+  const py = Number(pub.slice(0, 4));
+  let best: number | null = null;
+  let bestGap = Infinity;
+  for (const y of [py - 1, py, py + 1]) {
+    if (!valid(y, m, d)) continue;
+    const gap = Math.abs(toMs(iso(y, m, d)) - toMs(pub));
+    if (gap < bestGap) {
+      bestGap = gap;
+      best = y;
+    }
+  }
+  return best;
+};
+
+const monthOf = (s: string | undefined): number | undefined =>
+  s ? MONTHS[s.toLowerCase().replace('.', '')] : undefined;
+
+const range = (
+  m1: number,
+  d1: number,
+  m2: number,
+  d2: number,
+  year: number | null,
+  pub: string | null,
+): { start: string; end: string } | null => {
+  const y1 = year ?? inferYear(m1, d1, pub);
+  if (y1 === null || !valid(y1, m1, d1)) return null;
+  // "December 30 – January 2" crosses a year.
+  const y2 = m2 < m1 ? y1 + 1 : y1;
+  if (!valid(y2, m2, d2)) return null;
+  const start = iso(y1, m1, d1);
+  const end = iso(y2, m2, d2);
+  return end < start ? null : { start, end };
+};
+
+/** Every date or date range in a sentence, resolved against the publication date. */
+export const resolveDates = (sentence: string, publishedAt: string | null): ResolvedDate[] => {
+  const pub = publicationDay(publishedAt);
+  const out: ResolvedDate[] = [];
+  const taken: [number, number][] = [];
+  const free = (a: number, b: number): boolean => taken.every(([s, e]) => b <= s || a >= e);
+  const push = (r: { start: string; end: string } | null, text: string, index: number): void => {
+    if (!r || !free(index, index + text.length)) return;
+    taken.push([index, index + text.length]);
+    out.push({ ...r, text, index });
+  };
+
+  for (const m of sentence.matchAll(MONTH_FIRST)) {
+    const m1 = monthOf(m[1])!;
+    const d1 = Number(m[2]);
+    const m2 = monthOf(m[3]) ?? m1;
+    const d2 = m[4] ? Number(m[4]) : d1;
+    push(range(m1, d1, m2, d2, m[5] ? Number(m[5]) : null, pub), m[0], m.index);
+  }
+  for (const m of sentence.matchAll(DAY_FIRST)) {
+    const d1 = Number(m[1]);
+    const d2 = m[2] ? Number(m[2]) : d1;
+    const mo = monthOf(m[3])!;
+    push(range(mo, d1, mo, d2, m[4] ? Number(m[4]) : null, pub), m[0], m.index);
+  }
+  if (pub) {
+    for (const m of sentence.matchAll(WEEKDAY)) {
+      const target = WEEKDAYS.indexOf(m[2]!.toLowerCase());
+      const pubDow = new Date(toMs(pub)).getUTCDay();
+      const mod = m[1]?.toLowerCase();
+      const forward = mod === 'next' || (mod !== 'last' && FUTURE.test(sentence));
+      const delta = forward ? (target - pubDow + 7) % 7 : -((pubDow - target + 7) % 7);
+      const day = fromMs(toMs(pub) + delta * dayMs);
+      push({ start: day, end: day }, m[0].trim(), m.index + (m[0].length - m[0].trimStart().length));
+    }
+  }
+  return out.sort((a, b) => a.index - b.index);
+};
+
+/** ISO week label (e.g. 2025-W09) of a day: the merge bucket when the text gives no date. */
+export const isoWeek = (day: string): string => {
+  const t = new Date(toMs(day));
+  const dow = (t.getUTCDay() + 6) % 7; // Monday = 0
+  const thursday = new Date(t.getTime() + (3 - dow) * dayMs);
+  const year = thursday.getUTCFullYear();
+  const jan4 = new Date(Date.UTC(year, 0, 4));
+  const firstThursday = jan4.getTime() + (3 - ((jan4.getUTCDay() + 6) % 7)) * dayMs;
+  const week = 1 + Math.round((thursday.getTime() - firstThursday) / dayMs / 7);
+  return `${year}-W${pad(week)}`;
+};

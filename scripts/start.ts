@@ -5,9 +5,11 @@
  * Uses DATABASE_URL and NATS_URL when given. Without DATABASE_URL it runs an embedded
  * PostgreSQL (data under .data/); where no NATS answers it starts nats-server from PATH.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv, redactUrl, startEnvSchema } from '@diplowatch/config';
-import { applyMigrations, ensureDatabase } from '@diplowatch/persistence';
+import { issueApiKey } from '@diplowatch/domain';
+import { applyMigrations, createPrismaClient, ensureDatabase } from '@diplowatch/persistence';
 import { APPS, type RunningApp, repoRoot, startApp, stopApp, waitForHttp } from './lib/app-processes';
 import { startDemoFeedServer } from './lib/demo-feeds';
 import { MissingDependencyError, ensureNats, startEmbeddedPostgres } from './lib/infrastructure';
@@ -37,7 +39,12 @@ async function main() {
     const database = demo ? 'diplowatch_demo' : 'diplowatch';
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres(path.join(dataDir, 'postgres'), env.EMBEDDED_POSTGRES_PORT, database, log);
+      const embedded = await startEmbeddedPostgres(
+        path.join(dataDir, 'postgres'),
+        env.EMBEDDED_POSTGRES_PORT,
+        database,
+        log,
+      );
       cleanups.push(embedded.stop);
       databaseUrl = embedded.url;
     } else if (demo) {
@@ -51,7 +58,10 @@ async function main() {
 
     log(`database ${redactUrl(databaseUrl)}`);
     await ensureDatabase(databaseUrl);
-    const applied = await applyMigrations({ databaseUrl, migrationsDir: path.join(repoRoot, 'prisma', 'migrations') });
+    const applied = await applyMigrations({
+      databaseUrl,
+      migrationsDir: path.join(repoRoot, 'prisma', 'migrations'),
+    });
     log(`migrations up to date (${applied.length} applied now)`);
 
     const namespace = env.DW_NAMESPACE ?? (demo ? 'diplowatch-demo' : 'diplowatch');
@@ -60,14 +70,20 @@ async function main() {
       ingester: {},
       classifier: {},
       projector: {},
-      api: { PORT: String(env.PORT) },
+      // The offline demo holds nothing private, so it reads without a key.
+      api: { PORT: String(env.PORT), API_READ_OPEN: demo ? 'true' : 'false' },
     };
+    if (!demo) await ensureFirstApiKey(databaseUrl, dataDir);
     if (demo) {
       const feeds = await startDemoFeedServer(repoRoot);
       cleanups.push(feeds.close);
       log(`demo feeds: ${feeds.urls.join(', ')}`);
       // Only the demo may fetch from this machine's own addresses.
-      perApp.ingester = { FEED_URLS: feeds.urls.join(','), ALLOW_PRIVATE_NETWORKS: 'true', POLL_INTERVAL_SECONDS: '60' };
+      perApp.ingester = {
+        FEED_URLS: feeds.urls.join(','),
+        ALLOW_PRIVATE_NETWORKS: 'true',
+        POLL_INTERVAL_SECONDS: '60',
+      };
     }
     for (const app of APPS) apps.push(startApp(app, { ...common, ...perApp[app] }));
     for (const app of apps) {
@@ -87,6 +103,35 @@ async function main() {
     if (error instanceof MissingDependencyError) log(error.message);
     else log(`failed: ${(error as Error).stack ?? String(error)}`);
     await shutdown(1);
+  }
+}
+
+/**
+ * On a fresh database, issues an admin key and writes it to a file only the owner can read:
+ * keys are secrets and never go to the log.
+ */
+async function ensureFirstApiKey(databaseUrl: string, dataDir: string) {
+  const prisma = createPrismaClient(databaseUrl, 1);
+  try {
+    if ((await prisma.apiKey.count()) > 0) return;
+    const issued = issueApiKey();
+    await prisma.apiKey.create({
+      data: {
+        id: issued.id,
+        name: 'first admin key (npm start)',
+        hash: issued.hash,
+        scopes: ['admin'],
+        createdAt: new Date(),
+      },
+    });
+    mkdirSync(dataDir, { recursive: true });
+    const file = path.join(dataDir, 'api-key');
+    writeFileSync(file, `${issued.key}\n`, { mode: 0o600 });
+    log(
+      `issued the first API key (admin) into ${path.relative(process.cwd(), file)}; send it as "Authorization: Bearer <key>"`,
+    );
+  } finally {
+    await prisma.$disconnect();
   }
 }
 

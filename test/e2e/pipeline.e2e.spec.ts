@@ -11,9 +11,23 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { topology } from '@diplowatch/contracts';
-import { connectTestNats, deleteNamespace, eventually, testNamespace, testNatsUrl } from '@diplowatch/testing';
+import { issueApiKey } from '@diplowatch/domain';
+import {
+  connectTestNats,
+  deleteNamespace,
+  eventually,
+  testNamespace,
+  testNatsUrl,
+} from '@diplowatch/testing';
 import { createTestDatabase, type TestDatabase } from '../../libs/testing/src/database';
-import { type AppName, type RunningApp, appEntry, startApp, stopApp, waitForHttp } from '../../scripts/lib/app-processes';
+import {
+  type AppName,
+  type RunningApp,
+  appEntry,
+  startApp,
+  stopApp,
+  waitForHttp,
+} from '../../scripts/lib/app-processes';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
 
 jest.setTimeout(180_000);
@@ -62,24 +76,38 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
   const healthPorts: Record<string, number> = {};
 
   const launch = (name: AppName, extra: NodeJS.ProcessEnv = {}, label: string = name) => {
-    const app = startApp(name, { ...env, HEALTH_PORT: String(healthPorts[label] ?? 0), ...extra }, {
-      label,
-      output: (line) => logs.push(line),
-    });
+    const app = startApp(
+      name,
+      { ...env, HEALTH_PORT: String(healthPorts[label] ?? 0), ...extra },
+      {
+        label,
+        output: (line) => logs.push(line),
+      },
+    );
     apps.set(label, app);
     return app;
   };
 
-  const get = async (pathAndQuery: string) => {
-    const response = await fetch(`${apiUrl}${pathAndQuery}`);
+  let readKey: string;
+  const get = async (pathAndQuery: string, key: string | null = readKey) => {
+    const response = await fetch(`${apiUrl}${pathAndQuery}`, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+    });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
 
   beforeAll(async () => {
     for (const app of ['ingester', 'classifier', 'projector', 'api'] as const) {
-      if (!existsSync(appEntry(app))) throw new Error(`${appEntry(app)} missing: run "npm run build" first (npm test does)`);
+      if (!existsSync(appEntry(app)))
+        throw new Error(`${appEntry(app)} missing: run "npm run build" first (npm test does)`);
     }
-    const devSet = readDevSet(devSetFile) as Array<{ id: string; title: string; text: string; published: string | null; label: { relevant: boolean } }>;
+    const devSet = readDevSet(devSetFile) as Array<{
+      id: string;
+      title: string;
+      text: string;
+      published: string | null;
+      label: { relevant: boolean };
+    }>;
     const seed = devSet.find((item) => item.id === 'seed-001')!;
     const unrelated = devSet.filter((item) => !item.label.relevant).slice(0, 5);
     expect(unrelated).toHaveLength(5);
@@ -96,7 +124,8 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
 
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    for (const label of ['ingester', 'classifier', 'projector', 'rebuild']) healthPorts[label] = await freePort();
+    for (const label of ['ingester', 'classifier', 'projector', 'rebuild'])
+      healthPorts[label] = await freePort();
     env = {
       NATS_URL: testNatsUrl(),
       DATABASE_URL: process.env.DATABASE_URL,
@@ -110,6 +139,12 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
     nc = await connectTestNats();
     db = new Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
+    const issued = issueApiKey();
+    await db.query(
+      `INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES ($1, 'e2e', $2, '{read}', now())`,
+      [issued.id, issued.hash],
+    );
+    readKey = issued.key;
     for (const app of ['ingester', 'classifier', 'projector', 'api'] as const) launch(app);
     await waitForHttp(`${apiUrl}/health/ready`, 60_000);
   });
@@ -126,16 +161,20 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
 
   it('turns the seed article into exactly one visit by Sergei Shoigu to IDN and MYS', async () => {
     try {
-      const events = await eventually(async () => {
-        const { status, body } = await get('/events?country=IDN');
-        expect(status).toBe(200);
-        expect(body.items).toHaveLength(1);
-        const row = await counts(db);
-        expect(row?.articles).toBe('6');
-        const classified = await db.query('SELECT count(*) FROM articles WHERE relevant IS NOT NULL');
-        expect(classified.rows[0].count).toBe('6');
-        return body.items as Array<Record<string, any>>;
-      }, 90_000, 500);
+      const events = await eventually(
+        async () => {
+          const { status, body } = await get('/events?country=IDN');
+          expect(status).toBe(200);
+          expect(body.items).toHaveLength(1);
+          const row = await counts(db);
+          expect(row?.articles).toBe('6');
+          const classified = await db.query('SELECT count(*) FROM articles WHERE relevant IS NOT NULL');
+          expect(classified.rows[0].count).toBe('6');
+          return body.items as Array<Record<string, any>>;
+        },
+        90_000,
+        500,
+      );
       const [event] = events;
       expect(event!.type).toBe('visit');
       expect(event!.countries).toEqual(expect.arrayContaining(['RUS', 'IDN', 'MYS']));
@@ -159,7 +198,9 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
   it('tags none of the unrelated articles', async () => {
     const all = await get('/events?limit=200');
     expect(all.body.items).toHaveLength(1);
-    const { rows } = await db.query<{ url: string }>('SELECT url FROM articles WHERE relevant = false ORDER BY url');
+    const { rows } = await db.query<{ url: string }>(
+      'SELECT url FROM articles WHERE relevant = false ORDER BY url',
+    );
     expect(rows).toHaveLength(5);
     expect(rows.map((row) => row.url)).not.toContain(seedUrl);
   });
@@ -211,6 +252,12 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
     expect((await get('/events/does-not-exist')).status).toBe(404);
   });
 
+  it('refuses reads without a valid API key, and keeps health public', async () => {
+    expect((await get('/events', null)).status).toBe(401);
+    expect((await get('/events', `dw_000000000000_${'a'.repeat(43)}`)).status).toBe(401);
+    expect((await get('/health/ready', null)).status).toBe(200);
+  });
+
   describe('rebuild', () => {
     let rebuilt: TestDatabase;
     afterAll(async () => {
@@ -221,14 +268,22 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
 
     it('replaying the stream from the start into empty tables gives the same rows', async () => {
       rebuilt = await createTestDatabase();
-      launch('projector', { DATABASE_URL: rebuilt.url, PROJECTOR_DURABLE: `rebuild_${Date.now()}` }, 'rebuild');
+      launch(
+        'projector',
+        { DATABASE_URL: rebuilt.url, PROJECTOR_DURABLE: `rebuild_${Date.now()}` },
+        'rebuild',
+      );
       const live = await tableRows(db);
       const copy = new Client({ connectionString: rebuilt.url });
       await copy.connect();
       try {
-        const { rows } = await db.query<{ last_sequence: string }>('SELECT last_sequence FROM projection_checkpoints');
+        const { rows } = await db.query<{ last_sequence: string }>(
+          'SELECT last_sequence FROM projection_checkpoints',
+        );
         await eventually(async () => {
-          const done = await copy.query<{ last_sequence: string }>('SELECT last_sequence FROM projection_checkpoints');
+          const done = await copy.query<{ last_sequence: string }>(
+            'SELECT last_sequence FROM projection_checkpoints',
+          );
           expect(done.rows).toEqual(rows);
         }, 60_000);
         expect(await tableRows(copy)).toEqual(live);

@@ -1,8 +1,10 @@
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { type ApiEnv } from '@diplowatch/config';
 import { JetStreamService, messagingOptionsProvider } from '@diplowatch/messaging';
 import { PERSISTENCE_OPTIONS, PrismaService } from '@diplowatch/persistence';
 import { HealthModule, HealthRegistry } from '@diplowatch/runtime';
+import { AUTH_OPTIONS, ApiKeyGuard, type AuthOptions } from './auth/api-key.guard';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
 
@@ -33,6 +35,8 @@ export function apiModule(env: ApiEnv) {
         provide: PERSISTENCE_OPTIONS,
         useValue: { databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
       },
+      { provide: AUTH_OPTIONS, useValue: { readOpen: env.API_READ_OPEN } satisfies AuthOptions },
+      { provide: APP_GUARD, useClass: ApiKeyGuard },
       PrismaService,
       JetStreamService,
       EventsRepository,

@@ -3,7 +3,8 @@ import { createEvent, type NewsEvent } from '@diplowatch/contracts';
 import { type Watch, classifyArticle } from '@diplowatch/domain';
 import { type ConsumedEvent } from '@diplowatch/messaging';
 
-const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40);
+const digest = (...parts: string[]) =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40);
 
 /**
  * ArticleIngested -> ArticleClassified + one DiplomaticEventDetected per act found. Event ids

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { type Watch, loadDefaultWatch, loadWatch } from '@diplowatch/domain';
 import { EventConsumer, JetStreamService, ensureDurableConsumer } from '@diplowatch/messaging';
 import { HealthRegistry } from '@diplowatch/runtime';

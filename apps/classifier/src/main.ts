@@ -4,5 +4,9 @@ import { classifierModule } from './classifier.module';
 
 runMain('classifier', async () => {
   const env = parseEnv(classifierEnvSchema);
-  await bootApp(classifierModule(env), { name: 'classifier', port: env.HEALTH_PORT, logLevel: env.LOG_LEVEL });
+  await bootApp(classifierModule(env), {
+    name: 'classifier',
+    port: env.HEALTH_PORT,
+    logLevel: env.LOG_LEVEL,
+  });
 });

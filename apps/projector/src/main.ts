@@ -5,7 +5,10 @@ import { projectorModule } from './projector.module';
 
 const schema = projectorEnvSchema.extend({
   /** A rebuild projects into a fresh database with a consumer of its own. */
-  PROJECTOR_DURABLE: z.string().regex(/^[A-Za-z0-9_-]+$/).default('projector'),
+  PROJECTOR_DURABLE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('projector'),
 });
 
 runMain('projector', async () => {

@@ -13,7 +13,10 @@ export function projectorModule(env: ProjectorEnv & { PROJECTOR_DURABLE?: string
       messagingOptionsProvider(env, 'projector'),
       {
         provide: PERSISTENCE_OPTIONS,
-        useValue: { databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } satisfies PersistenceOptions,
+        useValue: {
+          databaseUrl: env.DATABASE_URL,
+          poolSize: env.DATABASE_POOL_SIZE,
+        } satisfies PersistenceOptions,
       },
       { provide: PROJECTOR_OPTIONS, useValue: { durable: env.PROJECTOR_DURABLE ?? 'projector' } },
       JetStreamService,

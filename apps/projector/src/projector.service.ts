@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { EventConsumer, JetStreamService, ensureDurableConsumer } from '@diplowatch/messaging';
 import { PrismaService } from '@diplowatch/persistence';
 import { HealthRegistry } from '@diplowatch/runtime';

@@ -47,7 +47,11 @@ const classified = (articleId: string, contentHash = 'h1') =>
     },
   });
 
-const detected = (diplomaticEventId: string, articleId: string, overrides: Partial<DiplomaticEventDetectedV1> = {}) =>
+const detected = (
+  diplomaticEventId: string,
+  articleId: string,
+  overrides: Partial<DiplomaticEventDetectedV1> = {},
+) =>
   createEvent('DiplomaticEventDetected', {
     id: `de-${diplomaticEventId}-${articleId}`,
     occurredAt: new Date('2025-02-24T09:00:02Z'),
@@ -58,7 +62,9 @@ const detected = (diplomaticEventId: string, articleId: string, overrides: Parti
       rulesVersion: '1',
       type: 'visit',
       countries: ['RUS', 'IDN'],
-      actors: [{ name: 'Sergei Shoigu', office: 'Security Council Secretary', country: 'RUS', role: 'actor' }],
+      actors: [
+        { name: 'Sergei Shoigu', office: 'Security Council Secretary', country: 'RUS', role: 'actor' },
+      ],
       confidence: 0.8,
       summary: 'Sergei Shoigu visits Indonesia',
       startDate: '2025-02-24',
@@ -76,7 +82,8 @@ describe('ReadModelWriter (real Postgres)', () => {
   let prisma: PrismaService;
   let writer: ReadModelWriter;
   let seq = 1000;
-  const apply = (event: NewsEvent, sequence = ++seq) => writer.apply({ event, streamSequence: sequence, deliveryCount: 1 });
+  const apply = (event: NewsEvent, sequence = ++seq) =>
+    writer.apply({ event, streamSequence: sequence, deliveryCount: 1 });
 
   beforeAll(() => {
     prisma = new PrismaService({ databaseUrl: process.env.DATABASE_URL!, poolSize: 2 });
@@ -121,7 +128,10 @@ describe('ReadModelWriter (real Postgres)', () => {
     await apply(detected(eventId, a2, { countries: ['RUS', 'IDN', 'MYS'], confidence: 0.95 }), 6002);
     await apply(detected(eventId, a2, { countries: ['RUS', 'IDN', 'MYS'], confidence: 0.95 }), 6002);
     await apply(detected(eventId, a1), 6001);
-    const row = await prisma.client.diplomaticEvent.findUniqueOrThrow({ where: { id: eventId }, include: { sources: true } });
+    const row = await prisma.client.diplomaticEvent.findUniqueOrThrow({
+      where: { id: eventId },
+      include: { sources: true },
+    });
     expect(row.sourceCount).toBe(2);
     expect(row.sources.map((s) => s.articleId).sort()).toEqual([a1, a2].sort());
     expect(row.countries).toEqual(['IDN', 'MYS', 'RUS']);
@@ -132,7 +142,9 @@ describe('ReadModelWriter (real Postgres)', () => {
   it('stores the highest applied stream sequence as the checkpoint, in the same transaction', async () => {
     await apply(articleIngested(unique()), 9_000_000);
     await apply(articleIngested(unique()), 10);
-    const checkpoint = await prisma.client.projectionCheckpoint.findUniqueOrThrow({ where: { name: READ_MODEL_PROJECTION } });
+    const checkpoint = await prisma.client.projectionCheckpoint.findUniqueOrThrow({
+      where: { name: READ_MODEL_PROJECTION },
+    });
     expect(checkpoint.lastSequence).toBe(9_000_000n);
   });
 });

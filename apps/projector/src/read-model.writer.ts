@@ -73,7 +73,10 @@ export class ReadModelWriter {
       contentHash: data.contentHash,
       lastSequence: BigInt(seq),
     };
-    const existing = await tx.article.findUnique({ where: { id: data.articleId }, select: { lastSequence: true } });
+    const existing = await tx.article.findUnique({
+      where: { id: data.articleId },
+      select: { lastSequence: true },
+    });
     if (!existing) {
       await tx.article.create({ data: { id: data.articleId, ...row } });
     } else if (existing.lastSequence < BigInt(seq)) {
@@ -96,7 +99,7 @@ export class ReadModelWriter {
         relevant: data.relevant,
         relevance: data.relevance,
         rulesVersion: data.rulesVersion,
-        classification: data as unknown as Prisma.InputJsonValue,
+        classification: data,
         classifiedAt: new Date(occurredAt),
         lastSequence: BigInt(seq),
       },
@@ -116,7 +119,9 @@ export class ReadModelWriter {
     if (current && current.lastSequence >= BigInt(seq)) return; // already applied
 
     const source = await tx.diplomaticEventSource.findUnique({
-      where: { diplomaticEventId_articleId: { diplomaticEventId: data.diplomaticEventId, articleId: data.articleId } },
+      where: {
+        diplomaticEventId_articleId: { diplomaticEventId: data.diplomaticEventId, articleId: data.articleId },
+      },
       select: { articleId: true },
     });
     const view = evolveDiplomaticEvent(current ? this.toView(current) : null, {

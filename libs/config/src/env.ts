@@ -13,9 +13,12 @@ const postgresUrl = z
 
 const natsUrl = z
   .string()
-  .refine((value) => value.split(',').every((url) => /^(nats|tls|ws|wss):\/\/|^[\w.-]+:\d+$/.test(url.trim())), {
-    message: 'must be nats://host:port (comma-separated for a cluster)',
-  });
+  .refine(
+    (value) => value.split(',').every((url) => /^(nats|tls|ws|wss):\/\/|^[\w.-]+:\d+$/.test(url.trim())),
+    {
+      message: 'must be nats://host:port (comma-separated for a cluster)',
+    },
+  );
 
 export const baseEnvSchema = z.object({
   NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
@@ -46,7 +49,11 @@ export const ingesterEnvSchema = baseEnvSchema.extend({
     ),
   POLL_INTERVAL_SECONDS: z.coerce.number().min(1).default(900),
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
-  FETCH_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  FETCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
   /** Feeds on loopback/private addresses are refused unless this is set (demo and tests). */
   ALLOW_PRIVATE_NETWORKS: boolean.default(false),
   USER_AGENT: z.string().default('diplowatch/0.1 (+https://github.com/diplowatch)'),
@@ -67,6 +74,8 @@ export const apiEnvSchema = baseEnvSchema.extend({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
+  /** Reads without an API key. Off by default; writes always need a key with the write scope. */
+  API_READ_OPEN: boolean.default(false),
 });
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
@@ -83,7 +92,9 @@ export class ConfigError extends Error {
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+  const problems = result.error.issues
+    .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    .join('\n');
   throw new ConfigError(`invalid environment:\n${problems}`);
 }
 

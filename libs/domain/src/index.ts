@@ -2,3 +2,5 @@
 export * from './classification';
 export * from './feeds';
 export * from './projections';
+export * from './articles';
+export * from './auth';

@@ -1,5 +1,6 @@
 import { Controller, Get, Global, Injectable, Module, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Public } from './access';
 
 export type HealthCheck = () => Promise<{ ok: boolean; detail?: string }>;
 
@@ -13,7 +14,11 @@ export class HealthRegistry {
     this.checks.set(name, check);
   }
 
-  async report(): Promise<{ status: 'ok' | 'unavailable'; uptimeSeconds: number; checks: Record<string, unknown> }> {
+  async report(): Promise<{
+    status: 'ok' | 'unavailable';
+    uptimeSeconds: number;
+    checks: Record<string, unknown>;
+  }> {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, check]) => {
         try {
@@ -38,6 +43,7 @@ export class HealthRegistry {
   }
 }
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly registry: HealthRegistry) {}

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { createEvent } from '@diplowatch/contracts';
 import { parseFeed, toArticleIngested } from '@diplowatch/domain';
 import { JetStreamService } from '@diplowatch/messaging';
@@ -27,7 +33,8 @@ export type PollOutcome = {
   error?: string;
 };
 
-const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40);
+const digest = (...parts: string[]) =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40);
 
 /**
  * Polls every configured feed on its interval (with jitter so feeds do not all fire at
@@ -52,8 +59,11 @@ export class FeedPollerService implements OnApplicationBootstrap, OnApplicationS
     this.health.register('nats', async () => ({ ok: this.jetstream.isConnected() }));
     await this.jetstream.connect();
     this.state = await IngestionState.open(this.jetstream.connection, this.options.namespace);
-    this.logger.log(`polling ${this.options.feeds.length} feed(s) every ${this.options.pollIntervalMs / 1000} s`);
-    for (const feed of this.options.feeds) this.schedule(feed, Math.random() * Math.min(2000, this.options.pollIntervalMs));
+    this.logger.log(
+      `polling ${this.options.feeds.length} feed(s) every ${this.options.pollIntervalMs / 1000} s`,
+    );
+    for (const feed of this.options.feeds)
+      this.schedule(feed, Math.random() * Math.min(2000, this.options.pollIntervalMs));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -77,18 +87,17 @@ export class FeedPollerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async pollFeed(feed: FeedConfig): Promise<PollOutcome> {
-    const outcome = await this.fetchAndPublish(feed).catch(
-      (error: unknown): PollOutcome => ({
-        feedUrl: feed.url,
-        status: 'failed',
-        published: 0,
-        items: 0,
-        error: (error as Error).message,
-      }),
-    );
+    const outcome = await this.fetchAndPublish(feed).catch((error: unknown): PollOutcome => ({
+      feedUrl: feed.url,
+      status: 'failed',
+      published: 0,
+      items: 0,
+      error: (error as Error).message,
+    }));
     this.lastOutcomes.set(feed.url, outcome);
     if (outcome.status === 'failed') this.logger.warn(`${feed.url}: ${outcome.error}`);
-    else if (outcome.published > 0) this.logger.log(`${feed.url}: ${outcome.published} new of ${outcome.items}`);
+    else if (outcome.published > 0)
+      this.logger.log(`${feed.url}: ${outcome.published} new of ${outcome.items}`);
     return outcome;
   }
 

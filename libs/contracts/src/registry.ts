@@ -11,7 +11,11 @@ import { diplomaticEventDetectedV1 } from './events/diplomatic-event-detected.v1
 export const eventRegistry = {
   ArticleIngested: { version: 1, schema: articleIngestedV1, subject: 'article.ingested' },
   ArticleClassified: { version: 1, schema: articleClassifiedV1, subject: 'article.classified' },
-  DiplomaticEventDetected: { version: 1, schema: diplomaticEventDetectedV1, subject: 'diplomatic-event.detected' },
+  DiplomaticEventDetected: {
+    version: 1,
+    schema: diplomaticEventDetectedV1,
+    subject: 'diplomatic-event.detected',
+  },
 } as const;
 
 export type EventType = keyof typeof eventRegistry;
@@ -63,18 +67,26 @@ export function decodeEvent(body: Uint8Array | string): NewsEvent {
     data = upcast(data);
   }
   const parsed = entry.schema.safeParse(data);
-  if (!parsed.success) throw new EventDecodeError(`bad ${type} v${version} data: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new EventDecodeError(`bad ${type} v${version} data: ${describeIssues(parsed.error)}`);
   return { ...envelope.data, type, version: entry.version, data: parsed.data } as NewsEvent;
 }
 
 /** Builds and validates an envelope before publishing, which catches producer bugs early. */
 export function createEvent<T extends EventType>(
   type: T,
-  args: { id: string; data: EventData<T>; occurredAt?: Date; correlationId?: string; causationId?: string | null },
+  args: {
+    id: string;
+    data: EventData<T>;
+    occurredAt?: Date;
+    correlationId?: string;
+    causationId?: string | null;
+  },
 ): NewsEventOf<T> {
   const entry = eventRegistry[type];
   const parsed = entry.schema.safeParse(args.data);
-  if (!parsed.success) throw new EventDecodeError(`refusing to publish bad ${type}: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new EventDecodeError(`refusing to publish bad ${type}: ${describeIssues(parsed.error)}`);
   return {
     type,
     version: entry.version,

@@ -109,7 +109,9 @@ describe('JetStream messaging (real nats-server)', () => {
       expect(reasons[0]).toMatch(/not JSON/);
       expect(reasons[1]).toMatch(/unknown event type "SomethingElse"/);
       expect(reasons[2]).toMatch(/bad ArticleIngested v1 data: .*contentHash/);
-      await eventually(async () => expect((await jsm.consumers.info(t.eventStream, 'c2')).num_ack_pending).toBe(0));
+      await eventually(async () =>
+        expect((await jsm.consumers.info(t.eventStream, 'c2')).num_ack_pending).toBe(0),
+      );
     } finally {
       await consumer.stop();
     }
@@ -138,7 +140,10 @@ describe('JetStream messaging (real nats-server)', () => {
     await consumer.start();
     try {
       await eventually(() => expect(done).toEqual(['flaky']), 15_000);
-      await eventually(async () => expect((await jsm.streams.info(t.deadLetterStream)).state.messages).toBe(1), 15_000);
+      await eventually(
+        async () => expect((await jsm.streams.info(t.deadLetterStream)).state.messages).toBe(1),
+        15_000,
+      );
       const letter = await jsm.streams.getMessage(t.deadLetterStream, { seq: 1 });
       expect(letter!.header.get('Dw-Dead-Letter-Reason')).toMatch(/broken: boom 2/);
     } finally {

@@ -92,7 +92,8 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, spec: Durable
     const info = await jsm.consumers.info(spec.stream, spec.durable);
     const { deliver_policy: _d, durable_name: _n, ack_policy: _a, ...updatable } = config;
     const changed = Object.entries(updatable).some(
-      ([key, value]) => JSON.stringify(info.config[key as keyof typeof info.config]) !== JSON.stringify(value),
+      ([key, value]) =>
+        JSON.stringify(info.config[key as keyof typeof info.config]) !== JSON.stringify(value),
     );
     if (changed) await jsm.consumers.update(spec.stream, spec.durable, updatable);
   } catch (error) {

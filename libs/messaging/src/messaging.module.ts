@@ -44,7 +44,9 @@ export class JetStreamService implements OnApplicationShutdown {
     this.jsmClient = await jetstreamManager(this.nc);
     await ensureStreams(this.jsmClient, this.topology, this.options.streams);
     this.publisherInstance = new EventPublisher(this.jsClient, this.topology);
-    this.logger.log(`connected; streams ${this.topology.eventStream}, ${this.topology.deadLetterStream} ready`);
+    this.logger.log(
+      `connected; streams ${this.topology.eventStream}, ${this.topology.deadLetterStream} ready`,
+    );
   }
 
   get connection(): NatsConnection {
@@ -83,14 +85,22 @@ export class JetStreamService implements OnApplicationShutdown {
 
 /** The MESSAGING_OPTIONS provider every app builds from its parsed environment. */
 export function messagingOptionsProvider(
-  env: { NATS_URL: string; DW_NAMESPACE: string; STREAM_DUPLICATE_WINDOW_SECONDS: number; STREAM_MAX_AGE_DAYS: number },
+  env: {
+    NATS_URL: string;
+    DW_NAMESPACE: string;
+    STREAM_DUPLICATE_WINDOW_SECONDS: number;
+    STREAM_MAX_AGE_DAYS: number;
+  },
   appName: string,
 ) {
   const options: MessagingOptions = {
     natsUrl: env.NATS_URL,
     namespace: env.DW_NAMESPACE,
     appName,
-    streams: { duplicateWindowSeconds: env.STREAM_DUPLICATE_WINDOW_SECONDS, maxAgeDays: env.STREAM_MAX_AGE_DAYS },
+    streams: {
+      duplicateWindowSeconds: env.STREAM_DUPLICATE_WINDOW_SECONDS,
+      maxAgeDays: env.STREAM_MAX_AGE_DAYS,
+    },
   };
   return { provide: MESSAGING_OPTIONS, useValue: options };
 }

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { type ApiKeyScope, apiKeyMatches, parseApiKey, scopeAllows } from '@diplowatch/domain';
+import { apiKeyMatches, parseApiKey, scopeAllows } from '@diplowatch/domain';
 import { PrismaService } from '@diplowatch/persistence';
 import { ACCESS_SCOPE_KEY, type AccessScope } from '@diplowatch/runtime';
 

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { countryCodeSchema, diplomaticEventTypeSchema, evidenceSchema, relatedContextSchema } from './diplomatic';
+import {
+  countryCodeSchema,
+  diplomaticEventTypeSchema,
+  evidenceSchema,
+  relatedContextSchema,
+} from './diplomatic';
 
 /** The classifier's verdict on one article revision, relevant or not. */
 export const articleClassifiedV1 = z.object({

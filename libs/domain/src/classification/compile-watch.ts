@@ -246,3 +246,19 @@ export const compileWatch = (data: WatchData, dir: string): Watch => {
     pastDateMarkers: new Gazetteer([{ value: true as const, terms: rules.pastDateMarkers }]),
   };
 };
+
+/** Every literal term of a watch's gazetteers and rules (the benchmark's baseline scans for them all). */
+export const watchTerms = (watch: Watch): string[] => {
+  const { countries, officials, rules } = watch.data;
+  const out: string[] = [];
+  for (const e of countries.entities)
+    out.push(...e.names, ...e.demonyms, ...e.capitals, ...e.stateBodies, ...e.places, ...e.caseSensitive);
+  for (const s of countries.suppress) out.push(...s.terms);
+  for (const o of officials.officials) out.push(o.name, ...o.aliases, ...o.shortAliases);
+  for (const r of rules.eventTypes) for (const t of r.triggers) out.push(...t.terms, ...t.caseSensitive);
+  for (const t of rules.topics) out.push(...t.terms);
+  for (const n of rules.negatives) out.push(...n.terms, ...n.caseSensitive);
+  out.push(...rules.officeTerms.terms, ...rules.officeTerms.caseSensitive);
+  out.push(...rules.subordinators, ...rules.blocAnaphora, ...rules.pastDateMarkers);
+  return out;
+};

@@ -8,6 +8,7 @@ export {
 export { toArticleClassifiedV1 } from './to-contract';
 export {
   compileWatch,
+  watchTerms,
   Gazetteer,
   type EntityRef,
   type GazetteerEntry,
@@ -35,3 +36,14 @@ export { isoWeek, publicationDay, resolveDates, type ResolvedDate } from './date
 export { splitSentences, toSentences, type Sentence, type SentenceZone } from './text';
 export { JsonSyntaxError, parseJsonWithLines, type LocatedJson } from './json-locate';
 export * from './watch.schema';
+export {
+  labelledItemSchema,
+  parseLabelledJsonl,
+  scoreRun,
+  type EvalDetails,
+  type EvalSummary,
+  type ItemVerdict,
+  type LabelledItem,
+  type PerTypeScore,
+  type Prf,
+} from './evaluation';

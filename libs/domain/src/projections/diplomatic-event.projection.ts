@@ -44,7 +44,10 @@ const latest = (a: string, b: string) => (a >= b ? a : b);
  * and topics, and the view keeps the highest confidence. Pure and order-insensitive for
  * everything but `summary`, which is the first report's (stream order makes that deterministic).
  */
-export function evolveDiplomaticEvent(view: DiplomaticEventView | null, detection: Detection): DiplomaticEventView {
+export function evolveDiplomaticEvent(
+  view: DiplomaticEventView | null,
+  detection: Detection,
+): DiplomaticEventView {
   const { data, occurredAt, streamSequence } = detection;
   const seenAt = data.publishedAt ?? occurredAt;
   const eventDate = data.startDate ?? seenAt.slice(0, 10);
@@ -75,7 +78,11 @@ export function evolveDiplomaticEvent(view: DiplomaticEventView | null, detectio
     confidence: Math.max(view.confidence, data.confidence),
     startDate: view.startDate ?? data.startDate,
     endDate: view.endDate ?? data.endDate,
-    eventDate: view.startDate ? view.eventDate : data.startDate ? eventDate : earliest(view.eventDate, eventDate),
+    eventDate: view.startDate
+      ? view.eventDate
+      : data.startDate
+        ? eventDate
+        : earliest(view.eventDate, eventDate),
     place: view.place ?? data.place,
     topics: [...new Set([...view.topics, ...data.topics])].sort(),
     rulesVersion: latest(view.rulesVersion, data.rulesVersion),

@@ -74,7 +74,13 @@ describe('evolveDiplomaticEvent', () => {
 
     it('changes nothing but the sequence when the same source is applied again', () => {
       const again = evolveDiplomaticEvent(second, {
-        data: detected({ articleId: 'a-2', countries: ['RUS', 'IDN', 'MYS'], confidence: 0.9, topics: ['defense'], publishedAt: '2025-02-25T08:00:00.000Z' }),
+        data: detected({
+          articleId: 'a-2',
+          countries: ['RUS', 'IDN', 'MYS'],
+          confidence: 0.9,
+          topics: ['defense'],
+          publishedAt: '2025-02-25T08:00:00.000Z',
+        }),
         occurredAt: '2025-02-25T09:00:00.000Z',
         streamSequence: 7,
         isNewSource: false,

@@ -7,6 +7,8 @@ const swcConfig = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcConfig.$schema;
 
 const moduleNameMapper = {
+  // Generated code (Prisma) imports './x.js' that is './x.ts' before compilation.
+  '^(\\.{1,2}/.*)\\.js$': '$1',
   '^@diplowatch/(contracts|config|domain|messaging|persistence|runtime|testing)$':
     '<rootDir>/libs/$1/src/index.ts',
 };

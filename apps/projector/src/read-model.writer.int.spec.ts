@@ -137,6 +137,14 @@ describe('ReadModelWriter (real Postgres)', () => {
     expect(row.countries).toEqual(['IDN', 'MYS', 'RUS']);
     expect(row.confidence).toBe(0.95);
     expect(row.eventDate.toISOString().slice(0, 10)).toBe('2025-02-24');
+    const versions = await prisma.client.diplomaticEventVersion.findMany({
+      where: { diplomaticEventId: eventId },
+      orderBy: { version: 'asc' },
+    });
+    expect(versions.map((v) => [v.version, v.change, Number(v.streamSequence)])).toEqual([
+      [1, 'created', 6001],
+      [2, 'source_added', 6002],
+    ]);
   });
 
   it('stores the highest applied stream sequence as the checkpoint, in the same transaction', async () => {

@@ -150,6 +150,22 @@ export class ReadModelWriter {
     if (current) await tx.diplomaticEvent.update({ where: { id: view.id }, data: row });
     else await tx.diplomaticEvent.create({ data: { id: view.id, ...row } });
 
+    // The history behind `asOf` queries: one version per change the log recorded.
+    const versions = await tx.diplomaticEventVersion.aggregate({
+      where: { diplomaticEventId: view.id },
+      _max: { version: true },
+    });
+    await tx.diplomaticEventVersion.create({
+      data: {
+        diplomaticEventId: view.id,
+        version: (versions._max.version ?? 0) + 1,
+        recordedAt: new Date(event.occurredAt),
+        streamSequence: BigInt(seq),
+        change: !current ? 'created' : !source ? 'source_added' : 'updated',
+        state: view as unknown as Prisma.InputJsonValue,
+      },
+    });
+
     const sourceRow = {
       confidence: data.confidence,
       evidence: data.evidence as unknown as Prisma.InputJsonValue,

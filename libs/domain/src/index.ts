@@ -4,3 +4,5 @@ export * from './feeds';
 export * from './projections';
 export * from './articles';
 export * from './auth';
+export * from './queries';
+export * from './alerts';

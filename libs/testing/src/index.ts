@@ -1,3 +1,4 @@
 export * from './eventually';
 export * from './nats';
 export * from './database';
+export * from './feed-server';

@@ -1,0 +1,9 @@
+export {
+  articleIdentity,
+  contentHash,
+  dedupeItems,
+  type ArticleIdentity,
+  type IdentityRule,
+} from './article-identity';
+export { canonicalizeUrl } from './canonical-url';
+export { toArticleIngested, type ToArticleIngestedOptions } from './to-article-ingested';

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
+import http from 'node:http';
+import { type INestApplication, Logger, type LogLevel, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { MetricsModule, MetricsService } from './metrics';
 
 const levels: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -26,10 +28,19 @@ export type BootOptions = {
  */
 export async function bootApp(module: unknown, options: BootOptions): Promise<INestApplication> {
   const logger = new Logger(options.name);
-  const app = await NestFactory.create(module as never, { logger: logLevelsFrom(options.logLevel) });
+  const host = options.host ?? '127.0.0.1';
+  // Start-up waits for NATS and Postgres (with backoff); meanwhile the port already answers
+  // health probes, saying what it waits for, so an orchestrator can tell "starting" from "dead".
+  const starting = options.port > 0 ? await startingHealthServer(options.port, host, options.name) : null;
+  const app = await NestFactory.create(withMetrics(module, options.name), {
+    logger: logLevelsFrom(options.logLevel),
+  });
+  app.use(app.get(MetricsService).httpMiddleware());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await options.configure?.(app);
-  await app.listen(options.port, options.host ?? '127.0.0.1');
+  await app.init();
+  await starting?.close();
+  await app.listen(options.port, host);
   const url = await app.getUrl();
   logger.log(`${options.name} up; health at ${url.replace('[::1]', 'localhost')}/health/ready`);
   const timeout = options.shutdownTimeoutMs ?? 25_000;
@@ -42,6 +53,39 @@ export async function bootApp(module: unknown, options: BootOptions): Promise<IN
     });
   }
   return app;
+}
+
+/** Answers /health/live (200) and /health/ready (503, "starting") until the app takes over the port. */
+async function startingHealthServer(port: number, host: string, name: string) {
+  const server = http.createServer((req, res) => {
+    const live = req.url === '/health/live';
+    res.writeHead(live ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify(
+        live
+          ? { status: 'ok' }
+          : { status: 'starting', detail: `${name} is waiting for its dependencies (NATS, Postgres); retrying with backoff` },
+      ),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Every app gets GET /metrics and Prometheus metrics (events, lag, latencies, errors). */
+function withMetrics(module: unknown, name: string) {
+  @Module({ imports: [MetricsModule.forApp(name), module as Type] })
+  class AppWithMetrics {}
+  return AppWithMetrics;
 }
 
 /** For main.ts: a failed boot (bad config, unreachable database…) exits non-zero with the reason. */

@@ -33,6 +33,8 @@ export const baseEnvSchema = z.object({
   /** Stream duplicate window: re-publishing within it is dropped by JetStream. */
   STREAM_DUPLICATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(120),
   STREAM_MAX_AGE_DAYS: z.coerce.number().min(0).default(0),
+  /** JetStream replicas of the streams: 1 on one server, 3 on a cluster (see docs/durability.md). */
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 
 export const ingesterEnvSchema = baseEnvSchema.extend({

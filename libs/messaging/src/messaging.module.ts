@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { type Topology, topology as buildTopology } from '@diplowatch/contracts';
 import { connectNats } from './nats-connection';
 import { ensureStreams, type StreamSettings } from './jetstream-setup';
 import { EventPublisher } from './event-publisher';
+import { MESSAGING_METRICS, type MessagingMetrics } from './messaging-metrics';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
@@ -28,7 +29,11 @@ export class JetStreamService implements OnApplicationShutdown {
   private publisherInstance: EventPublisher | undefined;
   readonly topology: Topology;
 
-  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    /** Provided by the app (libs/runtime's MetricsModule); pass it on to EventConsumer too. */
+    @Optional() @Inject(MESSAGING_METRICS) readonly metrics?: MessagingMetrics,
+  ) {
     this.topology = buildTopology(options.namespace);
   }
 
@@ -43,7 +48,7 @@ export class JetStreamService implements OnApplicationShutdown {
     this.jsClient = jetstream(this.nc);
     this.jsmClient = await jetstreamManager(this.nc);
     await ensureStreams(this.jsmClient, this.topology, this.options.streams);
-    this.publisherInstance = new EventPublisher(this.jsClient, this.topology);
+    this.publisherInstance = new EventPublisher(this.jsClient, this.topology, this.metrics);
     this.logger.log(
       `connected; streams ${this.topology.eventStream}, ${this.topology.deadLetterStream} ready`,
     );
@@ -90,6 +95,7 @@ export function messagingOptionsProvider(
     DW_NAMESPACE: string;
     STREAM_DUPLICATE_WINDOW_SECONDS: number;
     STREAM_MAX_AGE_DAYS: number;
+    STREAM_REPLICAS: number;
   },
   appName: string,
 ) {
@@ -100,6 +106,7 @@ export function messagingOptionsProvider(
     streams: {
       duplicateWindowSeconds: env.STREAM_DUPLICATE_WINDOW_SECONDS,
       maxAgeDays: env.STREAM_MAX_AGE_DAYS,
+      replicas: env.STREAM_REPLICAS,
     },
   };
   return { provide: MESSAGING_OPTIONS, useValue: options };

@@ -38,7 +38,12 @@ const natsServer = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding:
     const [natsPort, healthPort] = [await freePort(), await freePort()];
     app = startApp(
       'classifier',
-      { NATS_URL: `nats://127.0.0.1:${natsPort}`, HEALTH_PORT: String(healthPort), DW_NAMESPACE: 'startup_order', LOG_LEVEL: 'warn' },
+      {
+        NATS_URL: `nats://127.0.0.1:${natsPort}`,
+        HEALTH_PORT: String(healthPort),
+        DW_NAMESPACE: 'startup_order',
+        LOG_LEVEL: 'warn',
+      },
       { output: (line) => logs.push(line) },
     );
     const health = async (which: 'live' | 'ready') => {
@@ -46,7 +51,10 @@ const natsServer = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding:
       return { status: response.status, body: (await response.json()) as { status: string } };
     };
     await eventually(async () =>
-      expect(await health('ready')).toEqual({ status: 503, body: expect.objectContaining({ status: 'starting' }) }),
+      expect(await health('ready')).toEqual({
+        status: 503,
+        body: expect.objectContaining({ status: 'starting' }),
+      }),
     ).catch((error: unknown) => {
       process.stderr.write(`--- classifier logs ---\n${logs.join('\n')}\n`);
       throw error;
@@ -54,7 +62,9 @@ const natsServer = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding:
     expect((await health('live')).status).toBe(200);
 
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'dw-nats-'));
-    nats = spawn(natsServer, ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', dataDir], { stdio: 'ignore' });
+    nats = spawn(natsServer, ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', dataDir], {
+      stdio: 'ignore',
+    });
     await eventually(async () => expect((await health('ready')).status).toBe(200), 60_000, 500);
     expect(app.child.exitCode).toBeNull();
   });

@@ -48,12 +48,15 @@ export class ClassifierService implements OnApplicationBootstrap, OnApplicationS
       durable: DURABLE,
       maxDeliver: MAX_DELIVER,
       logger: this.logger,
+      metrics: this.jetstream.metrics,
       handler: async (consumed) => {
         // In order, so the classification precedes the diplomatic events it lists.
         for (const event of eventsForArticle(consumed, watch)) await this.jetstream.publisher.publish(event);
       },
     });
-    await this.consumer.start();
+    const consumer = this.consumer;
+    this.jetstream.beforeDrain(() => consumer.stop());
+    await consumer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -27,6 +27,7 @@ export class JetStreamService implements OnApplicationShutdown {
   private jsClient: JetStreamClient | undefined;
   private jsmClient: JetStreamManager | undefined;
   private publisherInstance: EventPublisher | undefined;
+  private readonly beforeDrainHooks: Array<() => Promise<void>> = [];
   readonly topology: Topology;
 
   constructor(
@@ -78,7 +79,17 @@ export class JetStreamService implements OnApplicationShutdown {
     return !!this.nc && !this.nc.isClosed();
   }
 
+  /**
+   * Work to finish before the connection drains, e.g. a consumer's stop(): Nest runs the
+   * providers' shutdown hooks concurrently, and a handler still publishing or acking when the
+   * connection drains would fail and see its message redelivered instead of finished.
+   */
+  beforeDrain(stop: () => Promise<void>): void {
+    this.beforeDrainHooks.push(stop);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.beforeDrainHooks.map((stop) => stop()));
     if (!this.nc || this.nc.isClosed()) return;
     try {
       await this.nc.drain();

@@ -36,7 +36,6 @@ export async function bootApp(module: unknown, options: BootOptions): Promise<IN
     logger: logLevelsFrom(options.logLevel),
   });
   app.use(app.get(MetricsService).httpMiddleware());
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await options.configure?.(app);
   await app.init();
   await starting?.close();
@@ -44,12 +43,26 @@ export async function bootApp(module: unknown, options: BootOptions): Promise<IN
   const url = await app.getUrl();
   logger.log(`${options.name} up; health at ${url.replace('[::1]', 'localhost')}/health/ready`);
   const timeout = options.shutdownTimeoutMs ?? 25_000;
+  // Our own signal handling rather than Nest's enableShutdownHooks: app.close() runs every
+  // shutdown hook (consumers stop and ack, then NATS drains), and the exit code then tells a
+  // clean drain (0) from one that overran its bound (1).
+  let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      logger.log(`${signal}: draining in-flight work`);
       setTimeout(() => {
         logger.error(`shutdown took longer than ${timeout} ms; exiting`);
         process.exit(1);
       }, timeout).unref();
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${(error as Error).message}`);
+          process.exit(1);
+        },
+      );
     });
   }
   return app;
@@ -64,7 +77,10 @@ async function startingHealthServer(port: number, host: string, name: string) {
       JSON.stringify(
         live
           ? { status: 'ok' }
-          : { status: 'starting', detail: `${name} is waiting for its dependencies (NATS, Postgres); retrying with backoff` },
+          : {
+              status: 'starting',
+              detail: `${name} is waiting for its dependencies (NATS, Postgres); retrying with backoff`,
+            },
       ),
     );
   });

@@ -1,0 +1,154 @@
+/**
+ * Two replicas of the classifier and of the projector against one NATS and one Postgres share
+ * the work through their durable consumers: every article ends up in Postgres exactly once,
+ * every classification is published once, and a replica stopped with SIGTERM mid-flow exits
+ * cleanly within its bound while the other one carries on.
+ */
+import { type AddressInfo } from 'node:net';
+import net from 'node:net';
+import path from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Client } from 'pg';
+import { topology } from '@diplowatch/contracts';
+import {
+  type TestDatabase,
+  connectTestNats,
+  createTestDatabase,
+  deleteNamespace,
+  eventually,
+  startFeedServer,
+  testNamespace,
+  testNatsUrl,
+} from '@diplowatch/testing';
+import { type AppName, type RunningApp, startApp, stopApp } from '../../scripts/lib/app-processes';
+import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
+
+jest.setTimeout(240_000);
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
+const FEEDS = 8;
+const ITEMS_PER_FEED = 40;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('replicas share the work (2 classifiers, 2 projectors)', () => {
+  const namespace = testNamespace('rep');
+  const logs: string[] = [];
+  const apps = new Map<string, RunningApp>();
+  let nc: NatsConnection;
+  let database: TestDatabase;
+  let db: Client;
+  let feeds: Awaited<ReturnType<typeof startFeedServer>>;
+
+  beforeAll(async () => {
+    // Varied articles from the development texts: each feed gets its own slice, titles made unique.
+    const dev = readDevSet(devSetFile);
+    const routes: Record<string, { body: string; contentType: string }> = {};
+    for (let f = 0; f < FEEDS; f++) {
+      const items = Array.from({ length: ITEMS_PER_FEED }, (_, i) => {
+        const source = dev[(f * ITEMS_PER_FEED + i) % dev.length]!;
+        return { ...source, id: `f${f}-i${i}`, title: `${source.title} (${f}.${i})` };
+      });
+      routes[`/feed-${f}.xml`] = {
+        body: rssFromItems(`feed ${f}`, items, `https://outlet-${f}.example.org`),
+        contentType: 'application/rss+xml',
+      };
+    }
+    feeds = await startFeedServer(routes);
+    database = await createTestDatabase();
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    nc = await connectTestNats();
+    const env: NodeJS.ProcessEnv = {
+      NATS_URL: testNatsUrl(),
+      DATABASE_URL: database.url,
+      DW_NAMESPACE: namespace,
+      FEED_URLS: Object.keys(routes)
+        .map((route) => feeds.url(route))
+        .join(','),
+      ALLOW_PRIVATE_NETWORKS: 'true',
+      POLL_INTERVAL_SECONDS: '2',
+      LOG_LEVEL: 'warn',
+    };
+    const launch = async (app: AppName, label: string) =>
+      apps.set(
+        label,
+        startApp(
+          app,
+          { ...env, HEALTH_PORT: String(await freePort()) },
+          { label, output: (line) => logs.push(line) },
+        ),
+      );
+    await launch('classifier', 'classifier-1');
+    await launch('classifier', 'classifier-2');
+    await launch('projector', 'projector-1');
+    await launch('projector', 'projector-2');
+    await launch('ingester', 'ingester');
+  });
+
+  afterAll(async () => {
+    await Promise.all([...apps.values()].map((app) => stopApp(app)));
+    await db?.end();
+    await database?.drop();
+    if (nc) {
+      await deleteNamespace(nc, namespace);
+      await nc.drain();
+    }
+    await feeds?.close();
+  });
+
+  it('projects every article exactly once and classifies each once, surviving a SIGTERM of one replica', async () => {
+    const total = FEEDS * ITEMS_PER_FEED;
+    try {
+      // Stop one classifier as soon as work is flowing: it must drain and exit by itself.
+      await eventually(
+        async () => {
+          const { rows } = await db.query<{ n: string }>(
+            'SELECT count(*) AS n FROM articles WHERE relevant IS NOT NULL',
+          );
+          expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+        },
+        60_000,
+        100,
+      );
+      const leaving = apps.get('classifier-1')!;
+      const stoppedAt = Date.now();
+      leaving.child.kill('SIGTERM');
+      const code = await leaving.exited;
+      expect(code).toBe(0);
+      expect(Date.now() - stoppedAt).toBeLessThan(30_000);
+
+      await eventually(
+        async () => {
+          const { rows } = await db.query<{ n: string; classified: string; ids: string }>(
+            `SELECT count(*) AS n, count(*) FILTER (WHERE relevant IS NOT NULL) AS classified, count(DISTINCT url) AS ids FROM articles`,
+          );
+          expect(rows[0]).toEqual({ n: String(total), classified: String(total), ids: String(total) });
+        },
+        150_000,
+        500,
+      );
+
+      const jsm = await jetstreamManager(nc);
+      const t = topology(namespace);
+      const info = await jsm.streams.info(t.eventStream, { subjects_filter: `${namespace}.events.>` });
+      const perSubject = info.state.subjects ?? {};
+      expect(perSubject[t.subjectFor('ArticleIngested')]).toBe(total);
+      expect(perSubject[t.subjectFor('ArticleClassified')]).toBe(total);
+      expect((await jsm.streams.info(t.deadLetterStream)).state.messages).toBe(0);
+      const classifier = await jsm.consumers.info(t.eventStream, 'classifier');
+      expect(classifier.num_pending + classifier.num_ack_pending).toBe(0);
+    } catch (error) {
+      process.stderr.write(`--- app logs ---\n${logs.slice(-80).join('\n')}\n`);
+      throw error;
+    }
+  });
+});

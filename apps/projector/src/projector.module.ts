@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { type ProjectorEnv } from '@diplowatch/config';
 import { JetStreamService, messagingOptionsProvider } from '@diplowatch/messaging';
-import { PERSISTENCE_OPTIONS, type PersistenceOptions, PrismaService } from '@diplowatch/persistence';
+import { PERSISTENCE_OPTIONS, type PersistenceOptions } from '@diplowatch/persistence';
 import { HealthModule } from '@diplowatch/runtime';
 import { PROJECTOR_OPTIONS, ProjectorService } from './projector.service';
+import { ReadModelDatabase } from './read-model.database';
 import { ReadModelWriter } from './read-model.writer';
 
 export function projectorModule(env: ProjectorEnv & { PROJECTOR_DURABLE?: string }) {
@@ -20,7 +21,7 @@ export function projectorModule(env: ProjectorEnv & { PROJECTOR_DURABLE?: string
       },
       { provide: PROJECTOR_OPTIONS, useValue: { durable: env.PROJECTOR_DURABLE ?? 'projector' } },
       JetStreamService,
-      PrismaService,
+      ReadModelDatabase,
       ReadModelWriter,
       ProjectorService,
     ],

@@ -5,15 +5,14 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { EventConsumer, JetStreamService, ensureDurableConsumer } from '@diplowatch/messaging';
-import { PrismaService } from '@diplowatch/persistence';
+import { type EventConsumer, JetStreamService } from '@diplowatch/messaging';
 import { HealthRegistry } from '@diplowatch/runtime';
+import { startReadModelProjection } from './projection-runner';
+import { ReadModelDatabase } from './read-model.database';
 import { ReadModelWriter } from './read-model.writer';
 
 export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 export type ProjectorOptions = { durable: string };
-
-const MAX_DELIVER = 20;
 
 /** Reads the whole event log with one durable consumer that every replica shares. */
 @Injectable()
@@ -23,33 +22,27 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly jetstream: JetStreamService,
-    private readonly prisma: PrismaService,
+    private readonly database: ReadModelDatabase,
     private readonly writer: ReadModelWriter,
     private readonly health: HealthRegistry,
     @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.health.register('database', () => this.prisma.ping());
+    this.health.register('database', () => this.database.ping());
     this.health.register('nats', async () => ({ ok: this.jetstream.isConnected() }));
-    await this.prisma.waitUntilReady();
+    await this.database.waitUntilReady();
     await this.jetstream.connect();
     const { topology } = this.jetstream;
-    await ensureDurableConsumer(this.jetstream.jsm, {
-      stream: topology.eventStream,
-      durable: this.options.durable,
-      maxDeliver: MAX_DELIVER,
-      ackWaitSeconds: 30,
-    });
-    this.consumer = new EventConsumer({
+    this.consumer = await startReadModelProjection({
       js: this.jetstream.js,
+      jsm: this.jetstream.jsm,
       topology,
       durable: this.options.durable,
-      maxDeliver: MAX_DELIVER,
+      writer: this.writer,
       logger: this.logger,
-      handler: (consumed) => this.writer.apply(consumed),
+      metrics: this.jetstream.metrics,
     });
-    await this.consumer.start();
     this.logger.log(`projecting ${topology.eventStream} with durable consumer "${this.options.durable}"`);
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DiplomaticEventDetectedV1, type NewsEvent, createEvent } from '@diplowatch/contracts';
 import { PrismaService } from '@diplowatch/persistence';
+import { ReadModelDatabase } from './read-model.database';
 import { NotYetApplicableError, READ_MODEL_PROJECTION, ReadModelWriter } from './read-model.writer';
 
 const unique = () => randomBytes(4).toString('hex');
@@ -81,17 +82,20 @@ const detected = (
 describe('ReadModelWriter (real Postgres)', () => {
   let prisma: PrismaService;
   let writer: ReadModelWriter;
+  let database: ReadModelDatabase;
   let seq = 1000;
   const apply = (event: NewsEvent, sequence = ++seq) =>
     writer.apply({ event, streamSequence: sequence, deliveryCount: 1 });
 
   beforeAll(() => {
     prisma = new PrismaService({ databaseUrl: process.env.DATABASE_URL!, poolSize: 2 });
-    writer = new ReadModelWriter(prisma);
+    database = new ReadModelDatabase({ databaseUrl: process.env.DATABASE_URL!, poolSize: 2 });
+    writer = new ReadModelWriter(database);
   });
 
   afterAll(async () => {
     await prisma.onApplicationShutdown();
+    await database.onApplicationShutdown();
   });
 
   it('given an article applied once, when the same event is applied again, then nothing changes', async () => {
@@ -154,5 +158,147 @@ describe('ReadModelWriter (real Postgres)', () => {
       where: { name: READ_MODEL_PROJECTION },
     });
     expect(checkpoint.lastSequence).toBe(9_000_000n);
+  });
+
+  describe('in batches', () => {
+    const consumed = (events: NewsEvent[], from: number) =>
+      events.map((event, i) => ({ event, streamSequence: from + i, deliveryCount: 1 }));
+    const snapshot = async (articleIds: string[]) => ({
+      articles: await prisma.client.article.findMany({
+        where: { id: { in: articleIds } },
+        orderBy: { id: 'asc' },
+      }),
+      feeds: await prisma.client.articleFeed.findMany({
+        where: { articleId: { in: articleIds } },
+        orderBy: [{ articleId: 'asc' }, { feedUrl: 'asc' }],
+      }),
+      sources: await prisma.client.diplomaticEventSource.findMany({
+        where: { articleId: { in: articleIds } },
+        orderBy: [{ diplomaticEventId: 'asc' }, { articleId: 'asc' }],
+      }),
+      events: await prisma.client.diplomaticEvent.findMany({
+        where: { sources: { some: { articleId: { in: articleIds } } } },
+        include: { versions: { orderBy: { version: 'asc' } }, aliases: { orderBy: { alias: 'asc' } } },
+        orderBy: { id: 'asc' },
+      }),
+    });
+
+    it('applies articles, classifications and detections of one batch together, and a replayed batch changes nothing', async () => {
+      const [a1, a2, key] = [unique(), unique(), unique()];
+      const batch = consumed(
+        [
+          articleIngested(a1),
+          articleIngested(a2),
+          classified(a1),
+          detected(key, a1, { startDate: '2030-03-10', endDate: null }),
+          classified(a2),
+          detected(key, a2, { countries: ['RUS', 'IDN', 'MYS'], startDate: '2030-03-10', endDate: null }),
+        ],
+        20_001,
+      );
+      await expect(writer.applyBatch(batch)).resolves.toEqual({ failures: [] });
+      const first = await snapshot([a1, a2]);
+      expect(first.articles.map((a) => [a.relevant, Number(a.lastSequence)])).toEqual(
+        [a1, a2].sort().map((id) => [true, id === a1 ? 20_003 : 20_005]),
+      );
+      expect(first.events).toHaveLength(1);
+      expect(first.events[0]).toMatchObject({ id: key, sourceCount: 2, countries: ['IDN', 'MYS', 'RUS'] });
+      expect(first.events[0]!.versions.map((v) => v.change)).toEqual(['created', 'source_added']);
+
+      await writer.applyBatch(batch);
+      await writer.applyBatch(batch.slice(2));
+      expect(await snapshot([a1, a2])).toEqual(first);
+    });
+
+    it('consolidates reports with different merge keys into one event: fewer countries, no date, published later', async () => {
+      const [a1, a2, a3] = [unique(), unique(), unique()];
+      const [k1, k2, k3] = [`k1-${a1}`, `k2-${a2}`, `k3-${a3}`];
+      await writer.applyBatch(
+        consumed(
+          [
+            articleIngested(a1),
+            articleIngested(a2),
+            articleIngested(a3),
+            detected(k1, a1, { countries: ['RUS', 'IDN', 'MYS'], startDate: '2031-02-24', endDate: null }),
+          ],
+          21_001,
+        ),
+      );
+      // A second transaction: the match is found in the table, not only within the batch.
+      await writer.applyBatch(
+        consumed(
+          [
+            detected(k2, a2, {
+              countries: ['RUS', 'IDN'],
+              startDate: null,
+              endDate: null,
+              publishedAt: '2031-02-26T10:00:00.000Z',
+            }),
+            detected(k3, a3, { startDate: '2031-02-24', endDate: '2031-02-28', confidence: 0.99 }),
+          ],
+          21_005,
+        ),
+      );
+      const { events } = await snapshot([a1, a2, a3]);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ id: k1, sourceCount: 3, confidence: 0.99 });
+      expect(events[0]!.endDate?.toISOString().slice(0, 10)).toBe('2031-02-28');
+      expect(events[0]!.aliases.map((a) => a.alias).sort()).toEqual([k1, k2, k3].sort());
+      expect(events[0]!.versions.map((v) => [v.change, Number(v.streamSequence)])).toEqual([
+        ['created', 21_004],
+        ['source_added', 21_005],
+        ['source_added', 21_006],
+      ]);
+    });
+
+    it('keeps another act apart: other country pair, or more than the window away', async () => {
+      const [a1, a2, a3] = [unique(), unique(), unique()];
+      await writer.applyBatch(
+        consumed(
+          [
+            articleIngested(a1),
+            articleIngested(a2),
+            articleIngested(a3),
+            detected(`x1-${a1}`, a1, { startDate: '2032-05-01', endDate: null }),
+            detected(`x2-${a2}`, a2, { countries: ['RUS', 'VNM'], startDate: '2032-05-01', endDate: null }),
+            detected(`x3-${a3}`, a3, { startDate: '2032-05-09', endDate: null }),
+          ],
+          22_001,
+        ),
+      );
+      expect((await snapshot([a1, a2, a3])).events).toHaveLength(3);
+    });
+
+    it('returns what cannot be applied yet as failures and applies the rest', async () => {
+      const [known, missing] = [unique(), unique()];
+      const result = await writer.applyBatch(
+        consumed([articleIngested(known), classified(missing), classified(known)], 23_001),
+      );
+      expect(result.failures.map((f) => [f.streamSequence, f.error.constructor])).toEqual([
+        [23_002, NotYetApplicableError],
+      ]);
+      expect((await prisma.client.article.findUniqueOrThrow({ where: { id: known } })).relevant).toBe(true);
+    });
+
+    it('records every feed an article was found in', async () => {
+      const id = unique();
+      const sourceAdded = createEvent('ArticleSourceAdded', {
+        id: `sa-${id}`,
+        data: {
+          articleId: id,
+          contentHash: 'h1',
+          feedUrl: 'https://other.example.org/rss',
+          url: `https://other.example.org/${id}?utm=x`,
+          guid: null,
+          seenAt: '2025-02-24T10:00:00.000Z',
+        },
+      });
+      await writer.applyBatch(consumed([articleIngested(id), sourceAdded, sourceAdded], 24_001));
+      const { feeds } = await snapshot([id]);
+      expect(feeds.map((f) => [f.feedUrl, Number(f.lastSequence)])).toEqual([
+        ['https://example.org/feed.xml', 24_001],
+        ['https://other.example.org/rss', 24_002],
+      ]);
+    });
   });
 });

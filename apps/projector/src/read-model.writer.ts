@@ -1,15 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { type NewsEvent } from '@diplowatch/contracts';
 import {
-  type ArticleClassifiedV1,
-  type ArticleIngestedV1,
-  type DiplomaticEventDetectedV1,
-  type NewsEvent,
-} from '@diplowatch/contracts';
-import { type DiplomaticEventView, evolveDiplomaticEvent } from '@diplowatch/domain';
-import { type Prisma, PrismaService } from '@diplowatch/persistence';
-import { type ConsumedEvent } from '@diplowatch/messaging';
+  type DiplomaticEventView,
+  type ReadModelState,
+  type ReadModelWrites,
+  candidateEventDateRange,
+  foldReadModelBatch,
+  sourceKey,
+} from '@diplowatch/domain';
+import { type BatchFailure, type ConsumedEvent } from '@diplowatch/messaging';
+import type pg from 'pg';
+import { ReadModelDatabase } from './read-model.database';
 
-type Tx = Prisma.TransactionClient;
+type Tx = pg.ClientBase;
+
+const run = (tx: Tx, sql: string, ...params: unknown[]) => tx.query(sql, params);
+const rows = async <T>(tx: Tx, sql: string, ...params: unknown[]): Promise<T> =>
+  (await tx.query(sql, params)).rows as T;
 
 export const READ_MODEL_PROJECTION = 'read-model';
 
@@ -18,207 +25,373 @@ export class NotYetApplicableError extends Error {
   readonly code = 'NOT_YET_APPLICABLE';
 }
 
-const toDate = (value: string | null) => (value ? new Date(value) : null);
-const dayToDate = (value: string | null) => (value ? new Date(`${value}T00:00:00.000Z`) : null);
+// Rows travel to Postgres as one JSON document per statement, unpacked with json_to_recordset:
+// a whole batch in one round trip and one constant statement text, far below the bind
+// parameter limit. Lone surrogates would make Postgres reject the JSON: made well-formed.
+type Es2024String = string & { isWellFormed(): boolean; toWellFormed(): string };
+const toJson = (value: unknown) =>
+  JSON.stringify(value, (_key, item: unknown) =>
+    typeof item === 'string' && !(item as Es2024String).isWellFormed()
+      ? (item as Es2024String).toWellFormed()
+      : item,
+  );
+
 const isoDay = (value: Date | null) => (value ? value.toISOString().slice(0, 10) : null);
 
+type EventRow = {
+  id: string;
+  type: string;
+  countries: string[];
+  actors: DiplomaticEventView['actors'];
+  confidence: number;
+  summary: string;
+  start_date: Date | null;
+  end_date: Date | null;
+  event_date: Date;
+  place: string | null;
+  topics: string[];
+  rules_version: string;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  source_count: number;
+  last_sequence: string;
+  version: number | null;
+};
+
+const toView = (row: EventRow): DiplomaticEventView => ({
+  id: row.id,
+  type: row.type,
+  countries: row.countries,
+  actors: row.actors,
+  confidence: row.confidence,
+  summary: row.summary,
+  startDate: isoDay(row.start_date),
+  endDate: isoDay(row.end_date),
+  eventDate: isoDay(row.event_date)!,
+  place: row.place,
+  topics: row.topics,
+  rulesVersion: row.rules_version,
+  firstSeenAt: row.first_seen_at.toISOString(),
+  lastSeenAt: row.last_seen_at.toISOString(),
+  sourceCount: row.source_count,
+  lastSequence: Number(row.last_sequence),
+});
+
 /**
- * Applies events to the read models. Every row carries the stream sequence that last
- * changed it, and the checkpoint is written in the same transaction, so redelivery after a
- * crash between commit and ack changes nothing.
+ * Applies log events to the read models, a batch per transaction: load the rows the batch
+ * touches (a few set-based reads), fold the events over them in stream order
+ * (foldReadModelBatch, pure), write the result with multi-row upserts, and store the
+ * checkpoint in the same transaction. Every row carries the stream sequence that last changed
+ * it, so a redelivered batch (a crash between commit and ack) changes nothing.
+ *
+ * Table names are unqualified: they resolve through the connection's search_path, which is
+ * how `npm run rebuild` points a projector at a fresh schema.
  */
 @Injectable()
 export class ReadModelWriter {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly database: ReadModelDatabase) {}
 
-  async apply({ event, streamSequence }: ConsumedEvent): Promise<void> {
-    await this.prisma.client.$transaction(async (tx) => {
-      switch (event.type) {
-        case 'ArticleIngested':
-          await this.applyArticleIngested(tx, event.data, streamSequence);
-          break;
-        case 'ArticleClassified':
-          await this.applyArticleClassified(tx, event.data, event.occurredAt, streamSequence);
-          break;
-        case 'DiplomaticEventDetected':
-          await this.applyDiplomaticEventDetected(tx, event, event.data, streamSequence);
-          break;
-        default: {
-          const unexpected: never = event;
-          throw new Error(`no projection for ${(unexpected as NewsEvent).type}`);
-        }
-      }
-      await tx.$executeRaw`
-        INSERT INTO projection_checkpoints (name, last_sequence, updated_at)
-        VALUES (${READ_MODEL_PROJECTION}, ${streamSequence}, now())
-        ON CONFLICT (name) DO UPDATE
-          SET last_sequence = GREATEST(projection_checkpoints.last_sequence, EXCLUDED.last_sequence),
-              updated_at = now()`;
+  /** One event; throws NotYetApplicableError when it needs a row that is not there yet. */
+  async apply(consumed: ConsumedEvent): Promise<void> {
+    const { failures } = await this.applyBatch([consumed]);
+    if (failures.length > 0) throw failures[0]!.error;
+  }
+
+  /** Events in stream order; those that need rows not there yet come back as failures (retried). */
+  async applyBatch(batch: ConsumedEvent[]): Promise<{ failures: BatchFailure[] }> {
+    return this.database.transaction(async (tx) => {
+      // Replicas of the projector share the durable consumer: their batches are applied one
+      // at a time, so each fold sees the state the previous batch left.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('diplowatch.read-model.' || current_schema()))`);
+      const state = await this.load(tx, batch);
+      const writes = foldReadModelBatch(state, batch);
+      await this.write(tx, writes);
+      return {
+        failures: writes.notYetApplicable.map(({ streamSequence, reason }) => ({
+          streamSequence,
+          error: new NotYetApplicableError(reason),
+        })),
+      };
     });
   }
 
-  private async applyArticleIngested(tx: Tx, data: ArticleIngestedV1, seq: number) {
-    const row = {
-      url: data.url,
-      canonicalUrl: data.canonicalUrl,
-      guid: data.guid,
-      feedUrl: data.feedUrl,
-      title: data.title,
-      text: data.text,
-      rawContent: data.rawContent,
-      language: data.language,
-      author: data.author,
-      publishedAt: toDate(data.publishedAt),
-      ingestedAt: new Date(data.fetchedAt),
-      contentHash: data.contentHash,
-      lastSequence: BigInt(seq),
-    };
-    const existing = await tx.article.findUnique({
-      where: { id: data.articleId },
-      select: { lastSequence: true },
-    });
-    if (!existing) {
-      await tx.article.create({ data: { id: data.articleId, ...row } });
-    } else if (existing.lastSequence < BigInt(seq)) {
-      // A revision: the content changed. Its classification follows as a later event.
-      await tx.article.update({ where: { id: data.articleId }, data: row });
+  private async load(tx: Tx, batch: ConsumedEvent[]): Promise<ReadModelState> {
+    const articleIds = new Set<string>();
+    const detections: Array<Extract<NewsEvent, { type: 'DiplomaticEventDetected' }>> = [];
+    for (const { event } of batch) {
+      articleIds.add(event.data.articleId);
+      if (event.type === 'DiplomaticEventDetected') detections.push(event);
     }
-  }
-
-  private async applyArticleClassified(tx: Tx, data: ArticleClassifiedV1, occurredAt: string, seq: number) {
-    const existing = await tx.article.findUnique({
-      where: { id: data.articleId },
-      select: { lastSequence: true, contentHash: true },
-    });
-    if (!existing) throw new NotYetApplicableError(`article ${data.articleId} not projected yet`);
-    // Stale: a newer revision or a newer classification was applied already.
-    if (existing.lastSequence >= BigInt(seq) || existing.contentHash !== data.contentHash) return;
-    await tx.article.update({
-      where: { id: data.articleId },
-      data: {
-        relevant: data.relevant,
-        relevance: data.relevance,
-        rulesVersion: data.rulesVersion,
-        classification: data,
-        classifiedAt: new Date(occurredAt),
-        lastSequence: BigInt(seq),
-      },
-    });
-  }
-
-  private async applyDiplomaticEventDetected(
-    tx: Tx,
-    event: Extract<NewsEvent, { type: 'DiplomaticEventDetected' }>,
-    data: DiplomaticEventDetectedV1,
-    seq: number,
-  ) {
-    const article = await tx.article.findUnique({ where: { id: data.articleId }, select: { id: true } });
-    if (!article) throw new NotYetApplicableError(`article ${data.articleId} not projected yet`);
-
-    const current = await tx.diplomaticEvent.findUnique({ where: { id: data.diplomaticEventId } });
-    if (current && current.lastSequence >= BigInt(seq)) return; // already applied
-
-    const source = await tx.diplomaticEventSource.findUnique({
-      where: {
-        diplomaticEventId_articleId: { diplomaticEventId: data.diplomaticEventId, articleId: data.articleId },
-      },
-      select: { articleId: true },
-    });
-    const view = evolveDiplomaticEvent(current ? this.toView(current) : null, {
-      data,
-      occurredAt: event.occurredAt,
-      streamSequence: seq,
-      isNewSource: !source,
-    });
-    const row = {
-      type: view.type,
-      countries: view.countries,
-      actors: view.actors as unknown as Prisma.InputJsonValue,
-      confidence: view.confidence,
-      summary: view.summary,
-      startDate: dayToDate(view.startDate),
-      endDate: dayToDate(view.endDate),
-      eventDate: dayToDate(view.eventDate)!,
-      place: view.place,
-      topics: view.topics,
-      rulesVersion: view.rulesVersion,
-      firstSeenAt: new Date(view.firstSeenAt),
-      lastSeenAt: new Date(view.lastSeenAt),
-      sourceCount: view.sourceCount,
-      lastSequence: BigInt(view.lastSequence),
+    const state: ReadModelState = {
+      articles: new Map(),
+      aliases: new Map(),
+      events: new Map(),
+      sources: new Map(),
     };
-    if (current) await tx.diplomaticEvent.update({ where: { id: view.id }, data: row });
-    else await tx.diplomaticEvent.create({ data: { id: view.id, ...row } });
-
-    // The history behind `asOf` queries: one version per change the log recorded.
-    const versions = await tx.diplomaticEventVersion.aggregate({
-      where: { diplomaticEventId: view.id },
-      _max: { version: true },
-    });
-    await tx.diplomaticEventVersion.create({
-      data: {
-        diplomaticEventId: view.id,
-        version: (versions._max.version ?? 0) + 1,
-        recordedAt: new Date(event.occurredAt),
-        streamSequence: BigInt(seq),
-        change: !current ? 'created' : !source ? 'source_added' : 'updated',
-        state: view as unknown as Prisma.InputJsonValue,
-      },
-    });
-
-    const sourceRow = {
-      confidence: data.confidence,
-      evidence: data.evidence as unknown as Prisma.InputJsonValue,
-      context: data.context as unknown as Prisma.InputJsonValue,
-      detectedAt: new Date(event.occurredAt),
-    };
-    if (source) {
-      await tx.diplomaticEventSource.update({
-        where: { diplomaticEventId_articleId: { diplomaticEventId: view.id, articleId: data.articleId } },
-        data: sourceRow,
-      });
-    } else {
-      await tx.diplomaticEventSource.create({
-        data: { diplomaticEventId: view.id, articleId: data.articleId, ...sourceRow },
-      });
+    const articles = await rows<Array<{ id: string; last_sequence: string; content_hash: string }>>(
+      tx,
+      `SELECT id, last_sequence, content_hash FROM articles
+        WHERE id IN (SELECT json_array_elements_text($1::json))`,
+      toJson([...articleIds]),
+    );
+    for (const row of articles) {
+      state.articles.set(row.id, { lastSequence: Number(row.last_sequence), contentHash: row.content_hash });
     }
+    if (detections.length === 0) return state;
+
+    const keys = [...new Set(detections.map((event) => event.data.diplomaticEventId))];
+    const aliases = await rows<Array<{ alias: string; diplomatic_event_id: string }>>(
+      tx,
+      `SELECT alias, diplomatic_event_id FROM diplomatic_event_aliases
+        WHERE alias IN (SELECT json_array_elements_text($1::json))`,
+      toJson(keys),
+    );
+    for (const row of aliases) state.aliases.set(row.alias, row.diplomatic_event_id);
+
+    // The events the keys name, and every event a detection could be merged into (a superset;
+    // the fold decides exactly).
+    const windows = detections.map((event) => ({
+      type: event.data.type,
+      countries: event.data.countries,
+      ...candidateEventDateRange({ data: event.data, occurredAt: event.occurredAt }),
+    }));
+    const events = await rows<EventRow[]>(
+      tx,
+      `WITH w AS (
+         SELECT * FROM json_to_recordset($2::json) AS w(type text, countries text[], "from" date, "to" date)
+       ), ids AS (
+         SELECT json_array_elements_text($1::json) AS id
+         UNION
+         SELECT e.id FROM w JOIN diplomatic_events e
+             ON e.type = w.type AND e.event_date BETWEEN w."from" AND w."to" AND e.countries && w.countries
+       )
+       SELECT e.id, e.type, e.countries, e.actors, e.confidence, e.summary, e.start_date, e.end_date,
+              e.event_date, e.place, e.topics, e.rules_version, e.first_seen_at, e.last_seen_at,
+              e.source_count, e.last_sequence,
+              (SELECT max(v.version) FROM diplomatic_event_versions v WHERE v.diplomatic_event_id = e.id) AS version
+         FROM diplomatic_events e WHERE e.id IN (SELECT id FROM ids)`,
+      toJson([...new Set([...keys, ...state.aliases.values()])]),
+      toJson(windows),
+    );
+    for (const row of events) state.events.set(row.id, { view: toView(row), version: row.version ?? 0 });
+
+    const sources = await rows<
+      Array<{ diplomatic_event_id: string; article_id: string; last_sequence: string }>
+    >(
+      tx,
+      `SELECT diplomatic_event_id, article_id, last_sequence FROM diplomatic_event_sources
+        WHERE article_id IN (SELECT json_array_elements_text($1::json))`,
+      toJson([...new Set(detections.map((event) => event.data.articleId))]),
+    );
+    for (const row of sources) {
+      state.sources.set(sourceKey(row.diplomatic_event_id, row.article_id), Number(row.last_sequence));
+    }
+    return state;
   }
 
-  private toView(row: {
-    id: string;
-    type: string;
-    countries: string[];
-    actors: Prisma.JsonValue;
-    confidence: number;
-    summary: string;
-    startDate: Date | null;
-    endDate: Date | null;
-    eventDate: Date;
-    place: string | null;
-    topics: string[];
-    rulesVersion: string;
-    firstSeenAt: Date;
-    lastSeenAt: Date;
-    sourceCount: number;
-    lastSequence: bigint;
-  }): DiplomaticEventView {
-    return {
-      id: row.id,
-      type: row.type,
-      countries: row.countries,
-      actors: row.actors as unknown as DiplomaticEventView['actors'],
-      confidence: row.confidence,
-      summary: row.summary,
-      startDate: isoDay(row.startDate),
-      endDate: isoDay(row.endDate),
-      eventDate: isoDay(row.eventDate)!,
-      place: row.place,
-      topics: row.topics,
-      rulesVersion: row.rulesVersion,
-      firstSeenAt: row.firstSeenAt.toISOString(),
-      lastSeenAt: row.lastSeenAt.toISOString(),
-      sourceCount: row.sourceCount,
-      lastSequence: Number(row.lastSequence),
-    };
+  private async write(tx: Tx, writes: ReadModelWrites): Promise<void> {
+    if (writes.articleContents.length > 0) {
+      await run(
+        tx,
+        `INSERT INTO articles (id, url, canonical_url, guid, feed_url, title, text, raw_content, language, author,
+                               published_at, ingested_at, content_hash, relevant, relevance, rules_version,
+                               classified_at, classification, last_sequence)
+         SELECT id, url, canonical_url, guid, feed_url, title, text, raw_content, language, author,
+                published_at, ingested_at, content_hash, relevant, relevance, rules_version,
+                classified_at, classification::jsonb, last_sequence
+           FROM json_to_recordset($1::json) AS r(
+             id text, url text, canonical_url text, guid text, feed_url text, title text, text text,
+             raw_content text, language text, author text, published_at timestamptz,
+             ingested_at timestamptz, content_hash text, relevant boolean, relevance double precision,
+             rules_version text, classified_at timestamptz, classification json, last_sequence bigint)
+         ON CONFLICT (id) DO UPDATE SET
+           url = EXCLUDED.url, canonical_url = EXCLUDED.canonical_url, guid = EXCLUDED.guid,
+           feed_url = EXCLUDED.feed_url, title = EXCLUDED.title, text = EXCLUDED.text,
+           raw_content = EXCLUDED.raw_content, language = EXCLUDED.language, author = EXCLUDED.author,
+           published_at = EXCLUDED.published_at, ingested_at = EXCLUDED.ingested_at,
+           content_hash = EXCLUDED.content_hash, last_sequence = EXCLUDED.last_sequence
+         WHERE articles.last_sequence < EXCLUDED.last_sequence`,
+        toJson(
+          writes.articleContents.map(({ id, data, classification, lastSequence }) => ({
+            id,
+            url: data.url,
+            canonical_url: data.canonicalUrl,
+            guid: data.guid,
+            feed_url: data.feedUrl,
+            title: data.title,
+            text: data.text,
+            raw_content: data.rawContent,
+            language: data.language,
+            author: data.author,
+            published_at: data.publishedAt,
+            ingested_at: data.fetchedAt,
+            content_hash: data.contentHash,
+            relevant: classification?.data.relevant ?? null,
+            relevance: classification?.data.relevance ?? null,
+            rules_version: classification?.data.rulesVersion ?? null,
+            classified_at: classification?.classifiedAt ?? null,
+            classification: classification?.data ?? null,
+            last_sequence: lastSequence,
+          })),
+        ),
+      );
+    }
+    if (writes.articleClassifications.length > 0) {
+      await run(
+        tx,
+        `UPDATE articles a SET relevant = r.relevant, relevance = r.relevance, rules_version = r.rules_version,
+                classified_at = r.classified_at, classification = r.classification::jsonb,
+                last_sequence = r.last_sequence
+           FROM json_to_recordset($1::json) AS r(id text, relevant boolean, relevance double precision,
+                rules_version text, classified_at timestamptz, classification json, last_sequence bigint)
+          WHERE a.id = r.id AND a.last_sequence < r.last_sequence`,
+        toJson(
+          writes.articleClassifications.map(({ id, data, classifiedAt, lastSequence }) => ({
+            id,
+            relevant: data.relevant,
+            relevance: data.relevance,
+            rules_version: data.rulesVersion,
+            classified_at: classifiedAt,
+            classification: data,
+            last_sequence: lastSequence,
+          })),
+        ),
+      );
+    }
+    if (writes.articleFeeds.length > 0) {
+      await run(
+        tx,
+        `INSERT INTO article_feeds (article_id, feed_url, url, guid, first_seen_at, last_sequence)
+         SELECT article_id, feed_url, url, guid, first_seen_at, last_sequence
+           FROM json_to_recordset($1::json) AS r(article_id text, feed_url text, url text, guid text,
+                first_seen_at timestamptz, last_sequence bigint)
+         ON CONFLICT (article_id, feed_url) DO NOTHING`,
+        toJson(
+          writes.articleFeeds.map((f) => ({
+            article_id: f.articleId,
+            feed_url: f.feedUrl,
+            url: f.url,
+            guid: f.guid,
+            first_seen_at: f.firstSeenAt,
+            last_sequence: f.lastSequence,
+          })),
+        ),
+      );
+    }
+    if (writes.events.length > 0) {
+      await run(
+        tx,
+        `INSERT INTO diplomatic_events (id, type, countries, actors, confidence, summary, start_date, end_date,
+                                        event_date, place, topics, rules_version, first_seen_at, last_seen_at,
+                                        source_count, last_sequence)
+         SELECT id, type, countries, actors::jsonb, confidence, summary, start_date, end_date, event_date, place,
+                topics, rules_version, first_seen_at, last_seen_at, source_count, last_sequence
+           FROM json_to_recordset($1::json) AS r(id text, type text, countries text[], actors json,
+                confidence double precision, summary text, start_date date, end_date date, event_date date,
+                place text, topics text[], rules_version text, first_seen_at timestamptz,
+                last_seen_at timestamptz, source_count integer, last_sequence bigint)
+         ON CONFLICT (id) DO UPDATE SET
+           type = EXCLUDED.type, countries = EXCLUDED.countries, actors = EXCLUDED.actors,
+           confidence = EXCLUDED.confidence, summary = EXCLUDED.summary, start_date = EXCLUDED.start_date,
+           end_date = EXCLUDED.end_date, event_date = EXCLUDED.event_date, place = EXCLUDED.place,
+           topics = EXCLUDED.topics, rules_version = EXCLUDED.rules_version,
+           first_seen_at = EXCLUDED.first_seen_at, last_seen_at = EXCLUDED.last_seen_at,
+           source_count = EXCLUDED.source_count, last_sequence = EXCLUDED.last_sequence`,
+        toJson(
+          writes.events.map((view) => ({
+            id: view.id,
+            type: view.type,
+            countries: view.countries,
+            actors: view.actors,
+            confidence: view.confidence,
+            summary: view.summary,
+            start_date: view.startDate,
+            end_date: view.endDate,
+            event_date: view.eventDate,
+            place: view.place,
+            topics: view.topics,
+            rules_version: view.rulesVersion,
+            first_seen_at: view.firstSeenAt,
+            last_seen_at: view.lastSeenAt,
+            source_count: view.sourceCount,
+            last_sequence: view.lastSequence,
+          })),
+        ),
+      );
+    }
+    if (writes.aliases.length > 0) {
+      await run(
+        tx,
+        `INSERT INTO diplomatic_event_aliases (alias, diplomatic_event_id, first_sequence)
+         SELECT alias, diplomatic_event_id, first_sequence
+           FROM json_to_recordset($1::json) AS r(alias text, diplomatic_event_id text, first_sequence bigint)
+         ON CONFLICT (alias) DO NOTHING`,
+        toJson(
+          writes.aliases.map((a) => ({
+            alias: a.alias,
+            diplomatic_event_id: a.diplomaticEventId,
+            first_sequence: a.firstSequence,
+          })),
+        ),
+      );
+    }
+    if (writes.sources.length > 0) {
+      await run(
+        tx,
+        `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context,
+                                               detected_at, last_sequence)
+         SELECT diplomatic_event_id, article_id, confidence, evidence::jsonb, context::jsonb, detected_at, last_sequence
+           FROM json_to_recordset($1::json) AS r(diplomatic_event_id text, article_id text,
+                confidence double precision, evidence json, context json, detected_at timestamptz,
+                last_sequence bigint)
+         ON CONFLICT (diplomatic_event_id, article_id) DO UPDATE SET
+           confidence = EXCLUDED.confidence, evidence = EXCLUDED.evidence, context = EXCLUDED.context,
+           detected_at = EXCLUDED.detected_at, last_sequence = EXCLUDED.last_sequence
+         WHERE diplomatic_event_sources.last_sequence < EXCLUDED.last_sequence`,
+        toJson(
+          writes.sources.map((s) => ({
+            diplomatic_event_id: s.diplomaticEventId,
+            article_id: s.articleId,
+            confidence: s.data.confidence,
+            evidence: s.data.evidence,
+            context: s.data.context,
+            detected_at: s.detectedAt,
+            last_sequence: s.lastSequence,
+          })),
+        ),
+      );
+    }
+    if (writes.versions.length > 0) {
+      await run(
+        tx,
+        `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state)
+         SELECT diplomatic_event_id, version, recorded_at, stream_sequence, change, state::jsonb
+           FROM json_to_recordset($1::json) AS r(diplomatic_event_id text, version integer,
+                recorded_at timestamptz, stream_sequence bigint, change text, state json)
+         ON CONFLICT (diplomatic_event_id, version) DO NOTHING`,
+        toJson(
+          writes.versions.map((v) => ({
+            diplomatic_event_id: v.diplomaticEventId,
+            version: v.version,
+            recorded_at: v.recordedAt,
+            stream_sequence: v.streamSequence,
+            change: v.change,
+            state: v.state,
+          })),
+        ),
+      );
+    }
+    if (writes.checkpoint !== null) {
+      await run(
+        tx,
+        `INSERT INTO projection_checkpoints (name, last_sequence, updated_at)
+         VALUES ($1, $2::bigint, now())
+         ON CONFLICT (name) DO UPDATE
+           SET last_sequence = GREATEST(projection_checkpoints.last_sequence, EXCLUDED.last_sequence),
+               updated_at = now()`,
+        READ_MODEL_PROJECTION,
+        writes.checkpoint,
+      );
+    }
   }
 }

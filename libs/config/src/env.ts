@@ -37,18 +37,9 @@ export const baseEnvSchema = z.object({
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 
-export const ingesterEnvSchema = baseEnvSchema.extend({
-  /** JSON file listing feeds ({url, title?, language?}[]); FEED_URLS overrides it. */
-  FEEDS_FILE: z.string().default('config/feeds.json'),
-  FEED_URLS: z
-    .string()
-    .optional()
-    .transform((value) =>
-      value
-        ?.split(',')
-        .map((url) => url.trim())
-        .filter(Boolean),
-    ),
+/** Fetching feeds (the ingester polls them; the API fetches once when a feed is added). */
+const feedFetchEnv = {
+  /** Poll interval of feeds added without one (the registry keeps each feed's own). */
   POLL_INTERVAL_SECONDS: z.coerce.number().min(1).default(900),
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
   FETCH_MAX_BYTES: z.coerce
@@ -59,6 +50,36 @@ export const ingesterEnvSchema = baseEnvSchema.extend({
   /** Feeds on loopback/private addresses are refused unless this is set (demo and tests). */
   ALLOW_PRIVATE_NETWORKS: boolean.default(false),
   USER_AGENT: z.string().default('diplowatch/0.1 (+https://github.com/diplowatch)'),
+};
+
+export const ingesterEnvSchema = baseEnvSchema.extend({
+  /** The feed registry (table feeds) lives here; see docs/ingester.md. */
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /** Seed list ({url, title?, language?, pollIntervalSeconds?}[]) added to the registry at boot; FEED_URLS replaces it. */
+  FEEDS_FILE: z.string().default('config/feeds.json'),
+  FEED_URLS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value
+        ?.split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    ),
+  /** Feeds fetched at once by one ingester, in all. */
+  POLL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  /** Feeds fetched at once from one host (politeness). */
+  POLL_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
+  /** Longest wait between two attempts of a failing feed. */
+  POLL_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  /** How long a claimed feed stays reserved for its poller (covers queueing + fetch + publish). */
+  POLL_LEASE_SECONDS: z.coerce.number().int().min(5).default(300),
+  /** How often the registry is asked for due feeds. */
+  POLL_TICK_MS: z.coerce.number().int().min(50).default(1000),
+  /** Name of this replica in leases (default: host name, pid and a random suffix). */
+  INGESTER_ID: z.string().min(1).max(200).optional(),
+  ...feedFetchEnv,
 });
 
 export const classifierEnvSchema = baseEnvSchema.extend({
@@ -78,6 +99,7 @@ export const apiEnvSchema = baseEnvSchema.extend({
   HOST: z.string().default('127.0.0.1'),
   /** Reads without an API key. Off by default; writes always need a key with the write scope. */
   API_READ_OPEN: boolean.default(false),
+  ...feedFetchEnv,
 });
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;

@@ -1,6 +1,7 @@
 import { type z } from 'zod';
 import { type Envelope, envelopeSchema } from './envelope';
 import { articleIngestedV1 } from './events/article-ingested.v1';
+import { articleSourceAddedV1 } from './events/article-source-added.v1';
 import { articleClassifiedV1 } from './events/article-classified.v1';
 import { diplomaticEventDetectedV1 } from './events/diplomatic-event-detected.v1';
 
@@ -10,6 +11,7 @@ import { diplomaticEventDetectedV1 } from './events/diplomatic-event-detected.v1
  */
 export const eventRegistry = {
   ArticleIngested: { version: 1, schema: articleIngestedV1, subject: 'article.ingested' },
+  ArticleSourceAdded: { version: 1, schema: articleSourceAddedV1, subject: 'article.source-added' },
   ArticleClassified: { version: 1, schema: articleClassifiedV1, subject: 'article.classified' },
   DiplomaticEventDetected: {
     version: 1,

@@ -3,6 +3,7 @@ export * from './classification';
 export * from './feeds';
 export * from './projections';
 export * from './articles';
+export * from './polling';
 export * from './auth';
 export * from './queries';
 export * from './alerts';

@@ -150,4 +150,85 @@ describe('JetStream messaging (real nats-server)', () => {
       await consumer.stop();
     }
   });
+
+  describe('in batch mode', () => {
+    it('hands over what has arrived as one batch in stream order and acks it after the handler resolves', async () => {
+      await ensureDurableConsumer(jsm, { stream: t.eventStream, durable: 'b1', maxDeliver: 5 });
+      const publisher = new EventPublisher(js, t);
+      await publisher.publishAll(
+        Array.from({ length: 50 }, (_, i) => ingested(`b${i}`)),
+        8,
+      );
+      await js.publish(t.subjectFor('ArticleIngested'), new TextEncoder().encode('{not json'));
+      const batches: ConsumedEvent[][] = [];
+      const consumer = new EventConsumer({
+        js,
+        topology: t,
+        durable: 'b1',
+        maxDeliver: 5,
+        logger: quietLogger,
+        maxBatch: 20,
+        batchHandler: async (batch) => {
+          batches.push(batch);
+        },
+      });
+      await consumer.start();
+      try {
+        await eventually(() => expect(batches.flat()).toHaveLength(50));
+        const sequences = batches.flat().map((c) => c.streamSequence);
+        expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+        expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(20);
+        await eventually(async () => {
+          const info = await jsm.consumers.info(t.eventStream, 'b1');
+          expect(info.num_ack_pending + info.num_pending).toBe(0);
+        });
+        // The undecodable one was dead-lettered on its own.
+        expect((await jsm.streams.info(t.deadLetterStream)).state.messages).toBe(1);
+      } finally {
+        await consumer.stop();
+      }
+    });
+
+    it('retries only the messages the handler reports as failed, and isolates a batch that throws', async () => {
+      await ensureDurableConsumer(jsm, { stream: t.eventStream, durable: 'b2', maxDeliver: 2 });
+      const publisher = new EventPublisher(js, t);
+      for (const id of ['ok1', 'later', 'poison', 'ok2']) await publisher.publish(ingested(id));
+      const applied: string[] = [];
+      const attempts = new Map<string, number>();
+      const consumer = new EventConsumer({
+        js,
+        topology: t,
+        durable: 'b2',
+        maxDeliver: 2,
+        logger: quietLogger,
+        lingerMs: 50,
+        batchHandler: async (batch) => {
+          // Like a transaction: a poisoned batch applies nothing.
+          if (batch.some((c) => c.event.id === 'poison')) throw new Error('poisoned');
+          const failures = [];
+          for (const c of batch) {
+            const n = (attempts.get(c.event.id) ?? 0) + 1;
+            attempts.set(c.event.id, n);
+            if (c.event.id === 'later' && n === 1) {
+              failures.push({ streamSequence: c.streamSequence, error: new Error('not yet') });
+            } else applied.push(c.event.id);
+          }
+          return { failures };
+        },
+      });
+      await consumer.start();
+      try {
+        await eventually(() => expect(applied.sort()).toEqual(['later', 'ok1', 'ok2']), 15_000);
+        await eventually(
+          async () => expect((await jsm.streams.info(t.deadLetterStream)).state.messages).toBe(1),
+          15_000,
+        );
+        const letter = await jsm.streams.getMessage(t.deadLetterStream, { seq: 1 });
+        expect(letter!.header.get('Dw-Dead-Letter-Reason')).toMatch(/poison: poisoned/);
+        expect(attempts.get('ok1')).toBe(1);
+      } finally {
+        await consumer.stop();
+      }
+    });
+  });
 });

@@ -1,6 +1,7 @@
-import { type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { EventDecodeError, type NewsEvent, type Topology, decodeEvent } from '@diplowatch/contracts';
+import { type MessagingMetrics } from './messaging-metrics';
 
 export type ConsumedEvent = {
   event: NewsEvent;
@@ -16,28 +17,55 @@ export class PermanentEventError extends Error {
 
 export type EventHandler = (consumed: ConsumedEvent) => Promise<void>;
 
+/** One message of a batch that the handler did not apply: it is retried (or dead-lettered) alone. */
+export type BatchFailure = { streamSequence: number; error: Error };
+
+/**
+ * Batch mode: the handler gets the messages in delivery order and applies them together
+ * (one transaction, say). Every message not listed in `failures` is acked once it resolves.
+ */
+export type BatchEventHandler = (batch: ConsumedEvent[]) => Promise<{ failures?: BatchFailure[] } | void>;
+
 export type ConsumerLogger = {
   log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
 };
 
-export type RunConsumerOptions = {
+type CommonOptions = {
   js: JetStreamClient;
   topology: Topology;
   durable: string;
-  handler: EventHandler;
   logger: ConsumerLogger;
   /** Must match the consumer's max_deliver: the last delivery dead-letters instead of retrying. */
   maxDeliver: number;
   /** Messages requested per pull. */
   batchSize?: number;
+  /** Counts, latencies and lag; nothing is recorded without it. */
+  metrics?: MessagingMetrics;
+  /** How often the consumer's lag (num_pending) is read for `metrics`. */
+  lagPollMs?: number;
 };
+
+export type RunConsumerOptions = CommonOptions &
+  (
+    | { handler: EventHandler; batchHandler?: undefined }
+    | {
+        handler?: undefined;
+        batchHandler: BatchEventHandler;
+        /** Most messages handed over in one call. */
+        maxBatch?: number;
+        /** With fewer than maxBatch waiting, how long to wait for more before handling them. */
+        lingerMs?: number;
+      }
+  );
 
 /** Delay before a failed message is redelivered: 1 s, 2 s, 4 s … capped at 60 s. */
 export function retryDelayMs(deliveryCount: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, deliveryCount - 1));
 }
+
+type Decoded = { msg: JsMsg; consumed: ConsumedEvent };
 
 /**
  * A pull-consumer loop with explicit acks. A message that cannot be decoded, or that keeps
@@ -50,12 +78,33 @@ export class EventConsumer {
   private stopping = false;
   private inFlight = 0;
   private lastProgressAt = Date.now();
+  private lagTimer: NodeJS.Timeout | undefined;
+  /** Batch mode: messages delivered and not handled yet, in delivery order. */
+  private readonly queue: JsMsg[] = [];
+  private wake: (() => void) | undefined;
 
   constructor(private readonly options: RunConsumerOptions) {}
 
   async start(): Promise<void> {
     const { js, topology, durable, batchSize } = this.options;
     const consumer = await js.consumers.get(topology.eventStream, durable);
+    this.startLagPolling(consumer);
+    if (this.options.batchHandler) {
+      const batchHandler = this.options.batchHandler;
+      // The callback form is the fastest way to receive (see DESIGN.md); handling is async,
+      // so the callback only queues and the loop below takes what has arrived.
+      this.messages = await consumer.consume({
+        max_messages: batchSize ?? 1000,
+        callback: (msg) => {
+          this.queue.push(msg);
+          this.wake?.();
+        },
+      });
+      this.loop = this.runBatches(batchHandler).catch((error: unknown) => {
+        this.options.logger.error(`consumer ${durable} stopped: ${(error as Error).message}`);
+      });
+      return;
+    }
     this.messages = await consumer.consume({ max_messages: batchSize ?? 256 });
     const messages = this.messages;
     this.loop = (async () => {
@@ -82,42 +131,147 @@ export class EventConsumer {
     return Date.now() - this.lastProgressAt;
   }
 
-  /** Stops pulling, lets the message in hand finish and be acked, then returns. */
+  /** Stops pulling, lets the message (or batch) in hand finish and be acked, then returns. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
     await this.messages?.close();
+    this.wake?.();
     await this.loop;
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
-    const { logger, durable, maxDeliver } = this.options;
-    let event: NewsEvent;
-    try {
-      event = decodeEvent(msg.data);
-    } catch (error) {
-      const reason = error instanceof EventDecodeError ? error.message : String(error);
-      await this.deadLetter(msg, reason);
-      return;
+  private startLagPolling(consumer: Consumer): void {
+    const { metrics, durable, lagPollMs } = this.options;
+    if (!metrics) return;
+    const poll = async () => {
+      try {
+        const info = await consumer.info();
+        metrics.consumerLag(durable, info.num_pending, info.num_ack_pending);
+      } catch {
+        metrics.error('consumer_lag_poll');
+      }
+    };
+    void poll();
+    this.lagTimer = setInterval(() => void poll(), lagPollMs ?? 5000);
+    this.lagTimer.unref();
+  }
+
+  private async runBatches(handler: BatchEventHandler): Promise<void> {
+    const options = this.options as Extract<RunConsumerOptions, { batchHandler: BatchEventHandler }>;
+    const maxBatch = options.maxBatch ?? 500;
+    const lingerMs = options.lingerMs ?? 0;
+    while (!this.stopping) {
+      if (this.queue.length === 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      if (lingerMs > 0 && this.queue.length < maxBatch) {
+        await new Promise((resolve) => setTimeout(resolve, lingerMs));
+      }
+      const batch = this.queue.splice(0, maxBatch);
+      this.inFlight += batch.length;
+      try {
+        await this.handleBatch(batch, handler);
+      } finally {
+        this.inFlight -= batch.length;
+        this.lastProgressAt = Date.now();
+      }
     }
+    // Delivered but not handled: back to the server at once rather than after ack_wait.
+    for (const msg of this.queue.splice(0)) msg.nak();
+  }
+
+  private async handleBatch(batch: JsMsg[], handler: BatchEventHandler): Promise<void> {
+    const decoded: Decoded[] = [];
+    for (const msg of batch) {
+      const event = await this.decodeOrDeadLetter(msg);
+      if (event) decoded.push({ msg, consumed: this.consumedOf(msg, event) });
+    }
+    if (decoded.length > 0) await this.applyBatch(decoded, handler);
+  }
+
+  private async applyBatch(decoded: Decoded[], handler: BatchEventHandler): Promise<void> {
+    const { durable, logger, metrics } = this.options;
+    const started = performance.now();
+    let failures: Map<number, Error>;
     try {
-      await this.options.handler({ event, streamSequence: msg.seq, deliveryCount: msg.info.deliveryCount });
-      msg.ack();
+      const result = await handler(decoded.map((d) => d.consumed));
+      failures = new Map((result?.failures ?? []).map((f) => [f.streamSequence, f.error]));
     } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      if (error instanceof PermanentEventError || msg.info.deliveryCount >= maxDeliver) {
-        await this.deadLetter(msg, `${durable} failed on ${event.type} ${event.id}: ${message}`);
+      metrics?.error('handler');
+      if (decoded.length > 1) {
+        // One bad message must not hold back the others: retry them one at a time.
+        logger.warn(
+          `${durable}: batch of ${decoded.length} failed (${(error as Error).message}); applying one by one`,
+        );
+        for (const item of decoded) await this.applyBatch([item], handler);
         return;
       }
-      const delay = retryDelayMs(msg.info.deliveryCount);
-      logger.warn(
-        `${durable}: ${event.type} ${event.id} failed (delivery ${msg.info.deliveryCount}), retry in ${delay} ms: ${message}`,
-      );
-      msg.nak(delay);
+      await this.settleFailure(decoded[0]!.msg, decoded[0]!.consumed.event, error);
+      return;
+    }
+    metrics?.handled(durable, (performance.now() - started) / 1000, decoded.length);
+    for (const { msg, consumed } of decoded) {
+      const failure = failures.get(consumed.streamSequence);
+      if (failure) {
+        await this.settleFailure(msg, consumed.event, failure);
+      } else {
+        msg.ack();
+        metrics?.consumed(durable, consumed.event.type, 'ack');
+      }
     }
   }
 
-  private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
-    const { js, topology, durable, logger } = this.options;
+  private consumedOf(msg: JsMsg, event: NewsEvent): ConsumedEvent {
+    return { event, streamSequence: msg.seq, deliveryCount: msg.info.deliveryCount };
+  }
+
+  /** The event, or null once an undecodable message is dead-lettered. */
+  private async decodeOrDeadLetter(msg: JsMsg): Promise<NewsEvent | null> {
+    try {
+      return decodeEvent(msg.data);
+    } catch (error) {
+      const reason = error instanceof EventDecodeError ? error.message : String(error);
+      await this.deadLetter(msg, reason, 'undecodable');
+      return null;
+    }
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const { durable, metrics } = this.options;
+    const event = await this.decodeOrDeadLetter(msg);
+    if (!event) return;
+    const started = performance.now();
+    try {
+      await this.options.handler!(this.consumedOf(msg, event));
+      metrics?.handled(durable, (performance.now() - started) / 1000, 1);
+      msg.ack();
+      metrics?.consumed(durable, event.type, 'ack');
+    } catch (error) {
+      metrics?.error('handler');
+      await this.settleFailure(msg, event, error);
+    }
+  }
+
+  /** A failed message: dead-lettered if it can never succeed or has no deliveries left, else nak'ed. */
+  private async settleFailure(msg: JsMsg, event: NewsEvent, error: unknown): Promise<void> {
+    const { logger, durable, maxDeliver, metrics } = this.options;
+    const message = (error as Error).message ?? String(error);
+    if (error instanceof PermanentEventError || msg.info.deliveryCount >= maxDeliver) {
+      await this.deadLetter(msg, `${durable} failed on ${event.type} ${event.id}: ${message}`, event.type);
+      return;
+    }
+    const delay = retryDelayMs(msg.info.deliveryCount);
+    logger.warn(
+      `${durable}: ${event.type} ${event.id} failed (delivery ${msg.info.deliveryCount}), retry in ${delay} ms: ${message}`,
+    );
+    msg.nak(delay);
+    metrics?.consumed(durable, event.type, 'nak');
+  }
+
+  private async deadLetter(msg: JsMsg, reason: string, eventType: string): Promise<void> {
+    const { js, topology, durable, logger, metrics } = this.options;
     const hdrs = natsHeaders();
     hdrs.set('Dw-Dead-Letter-Reason', reason.slice(0, 1000).replace(/[\r\n]+/g, ' '));
     hdrs.set('Dw-Original-Subject', msg.subject);
@@ -132,9 +286,11 @@ export class EventConsumer {
       });
       logger.warn(`${durable}: dead-lettered stream seq ${msg.seq}: ${reason}`);
       msg.ack();
+      metrics?.consumed(durable, eventType, 'dead_letter');
     } catch (error) {
       // Could not park it: leave it to be redelivered rather than lose it.
       logger.error(`${durable}: dead-letter publish failed: ${(error as Error).message}`);
+      metrics?.error('dead_letter_publish');
       msg.nak(5000);
     }
   }

@@ -1,5 +1,6 @@
 import { type JetStreamClient } from '@nats-io/jetstream';
 import { type NewsEvent, type Topology, encodeEvent } from '@diplowatch/contracts';
+import { type MessagingMetrics } from './messaging-metrics';
 
 export type PublishResult = { seq: number; duplicate: boolean };
 
@@ -11,14 +12,22 @@ export class EventPublisher {
   constructor(
     private readonly js: JetStreamClient,
     private readonly topology: Topology,
+    private readonly metrics?: MessagingMetrics,
   ) {}
 
   async publish(event: NewsEvent): Promise<PublishResult> {
-    const ack = await this.js.publish(this.topology.subjectFor(event.type), encodeEvent(event), {
-      msgID: event.id,
-      expect: { streamName: this.topology.eventStream },
-      timeout: 10_000,
-    });
+    let ack;
+    try {
+      ack = await this.js.publish(this.topology.subjectFor(event.type), encodeEvent(event), {
+        msgID: event.id,
+        expect: { streamName: this.topology.eventStream },
+        timeout: 10_000,
+      });
+    } catch (error) {
+      this.metrics?.published(event.type, 'error');
+      throw error;
+    }
+    this.metrics?.published(event.type, ack.duplicate ? 'duplicate' : 'stored');
     return { seq: ack.seq, duplicate: ack.duplicate };
   }
 

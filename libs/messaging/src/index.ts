@@ -3,3 +3,4 @@ export * from './jetstream-setup';
 export * from './event-publisher';
 export * from './event-consumer';
 export * from './messaging.module';
+export * from './messaging-metrics';

@@ -1,3 +1,4 @@
 export * from './bootstrap';
 export * from './health';
 export * from './access';
+export * from './metrics';

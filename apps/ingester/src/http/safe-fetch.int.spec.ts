@@ -122,12 +122,9 @@ describe('safeFetch', () => {
           sockets.delete(timer);
         });
       });
-      const started = Date.now();
+      // No timing assertion (house rule): the code says the total deadline, not a stall, ended it.
       const error = await fetchError(safeFetch(server.url('/trickle.xml'), { ...base, timeoutMs: 700 }));
-      const elapsed = Date.now() - started;
       expect(error.code).toBe('timeout');
-      expect(elapsed).toBeGreaterThanOrEqual(650);
-      expect(elapsed).toBeLessThan(2000);
     });
 
     it('counts waiting for headers that never come against the deadline', async () => {

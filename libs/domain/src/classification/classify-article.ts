@@ -7,7 +7,9 @@ import {
   type Evidence,
   type RelatedContext,
 } from '@diplowatch/contracts';
-import type { Match, MentionVia, Side, Watch } from './compile-watch';
+import type { MentionVia, Side, TriggerRef, Watch } from './compile-watch';
+import { scanArticle, type SentenceTerms } from './sentence-terms';
+import { calibrate } from './calibration';
 import { isoWeek, publicationDay, resolveDates, type ResolvedDate } from './dates';
 import { toSentences, type Sentence } from './text';
 import type { Official } from './watch.schema';
@@ -19,8 +21,14 @@ export type ArticleClassification = {
   watch: string;
   rulesVersion: string;
   relevant: boolean;
-  /** Confidence that the article is relevant, in [0, 1]. */
+  /** Probability that the article is relevant: its evidence score, calibrated by the watch. */
   relevance: number;
+  /**
+   * The rules' evidence scores before calibration: the article's (the verdict is this score
+   * against the watch's threshold) and each diplomatic event's, in order. What calibration is
+   * fitted on.
+   */
+  scores: { relevance: number; events: number[] };
   /** Every type the text supports: events, their secondary types and related context. */
   eventTypes: DiplomaticEventType[];
   /** Parties of the reported acts (ISO alpha-3 or ASEAN), sorted. */
@@ -52,10 +60,22 @@ type Party = {
   office?: string | null;
 };
 
-type FiredTrigger = { type: DiplomaticEventType; id: string; text: string; strong: boolean; start: number };
+type FiredTrigger = {
+  type: DiplomaticEventType;
+  id: string;
+  text: string;
+  strong: boolean;
+  start: number;
+  /** Inferred from other triggers (a visit from talks in a capital): never the act's main type. */
+  implied?: boolean;
+};
+
+// Offices held where the official lives: meeting them in their host country is no visit.
+const RESIDENT_OFFICE = /\b(?:ambassador|envoy|representative|charg[ée])/i;
 
 type Analysis = {
   sentence: Sentence;
+  terms: SentenceTerms;
   /** The text read for parties and triggers (the main clause for a title). */
   text: string;
   parties: Party[];
@@ -74,6 +94,8 @@ type Relation = {
   types: DiplomaticEventType[];
   triggers: FiredTrigger[];
   strong: boolean;
+  /** The region side is only where the act happens ("… in Vientiane"), not a party to it. */
+  venueOnly: boolean;
 };
 
 const officeAt = (o: Official, day: string | null): string | null => {
@@ -86,34 +108,30 @@ const officeAt = (o: Official, day: string | null): string | null => {
   return found;
 };
 
-const maskSpans = (text: string, spans: Match<unknown>[]): string => {
-  let out = text;
-  for (const s of spans) out = out.slice(0, s.start) + ' '.repeat(s.end - s.start) + out.slice(s.end);
-  return out;
-};
-
 type ArticleScan = {
   mentionedCodes: Set<string>;
   blocOrder: { code: string; sentence: number; start: number }[];
 };
 
+const NO_DATES: ResolvedDate[] = [];
+
 const analyse = (
   sentence: Sentence,
+  terms: SentenceTerms,
   watch: Watch,
   day: string | null,
   scan: ArticleScan,
   publishedAt: string | null,
 ): Analysis => {
   const full = sentence.text;
-  const masked = maskSpans(full, watch.suppress.matchAll(full));
   const parties: Party[] = [];
 
-  for (const m of watch.entities.matchAll(masked)) {
+  for (const m of terms.entities) {
     const { entity, side, via } = m.value;
     if (via === 'demonym' && watch.attributive?.test(full.slice(m.end))) continue;
     parties.push({ code: entity.code, side, via, start: m.start, end: m.end, text: m.text });
   }
-  for (const m of watch.officials.matchAll(masked)) {
+  for (const m of terms.officials) {
     const { official, side, short } = m.value;
     if (short && !scan.mentionedCodes.has(official.country)) continue;
     if (parties.some((p) => p.start < m.end && m.start < p.end)) continue;
@@ -131,7 +149,7 @@ const analyse = (
       office,
     });
   }
-  for (const m of watch.blocAnaphora.matchAll(masked)) {
+  for (const m of terms.anaphora) {
     const before = scan.blocOrder.filter(
       (b) => b.sentence < sentence.index || (b.sentence === sentence.index && b.start < m.start),
     );
@@ -149,45 +167,90 @@ const analyse = (
   parties.sort((a, b) => a.start - b.start);
 
   // In a headline, "… after a visit to North Korea" is background: read the main clause only.
+  // In the lead, "…, the ministry said after talks with X" is often the act itself, so a
+  // subordinate clause is dropped only when the main clause is about a third state ("Indonesia
+  // signed for French jets, after plans to buy Russian ones were shelved").
   let cut = full.length;
-  if (sentence.zone === 'title') {
-    for (const m of watch.subordinators.matchAll(full)) {
+  if (sentence.zone === 'title' || sentence.zone === 'lead') {
+    for (const m of terms.subordinators) {
       if (m.start === 0) continue;
-      if (parties.some((p) => p.start < m.start && p.side !== 'bloc')) {
+      const main = parties.filter((p) => p.start < m.start && p.side !== 'bloc');
+      if (main.length === 0) continue;
+      if (
+        sentence.zone === 'title' ||
+        (main.some((p) => p.side === 'other') && !main.some((p) => p.side === 'anchor'))
+      ) {
         cut = m.start;
         break;
       }
     }
   }
-  const text = full.slice(0, cut);
-  const inClause = parties.filter((p) => p.start < cut);
-  const hasOffice = watch.officeTerms.matchAll(text).length > 0 || inClause.some((p) => p.via === 'official');
+  const text = cut === full.length ? full : full.slice(0, cut);
+  const inClause = cut === full.length ? parties : parties.filter((p) => p.start < cut);
+  const hasOffice = terms.office.some((m) => m.end <= cut) || inClause.some((p) => p.via === 'official');
 
+  const stateActor =
+    hasOffice || inClause.some((p) => p.side === 'anchor' && p.via !== 'demonym' && p.via !== 'place');
   const triggers: FiredTrigger[] = [];
-  for (const [type, gaz] of watch.triggers) {
-    for (const m of gaz.matchAll(text)) {
+  const topics = new Set<string>();
+  // Triggers, topics and dates only matter where someone acts: a sentence without a party
+  // yields no relation, so its acts are never read (unless it is about the reported act).
+  const read = inClause.length > 0 || terms.refersToEvent;
+  if (read) {
+    for (const m of terms.topics) if (m.end <= cut) topics.add(m.value);
+    const candidates: { m: (typeof terms.triggers)[number]; keep: boolean }[] = [];
+    for (const m of terms.triggers) {
+      if (m.end > cut) continue;
       const t = m.value;
       if (t.titleOnly && sentence.zone !== 'title') continue;
       if (t.requiresOffice && !hasOffice) continue;
+      if (t.requiresStateActor && !stateActor) continue;
       // A trigger inside a party name ("Security Council Secretary") is not a trigger.
       if (inClause.some((p) => p.start <= m.start && m.end <= p.end)) continue;
-      triggers.push({ type, id: t.triggerId, text: m.text, strong: t.strong, start: m.start });
+      candidates.push({ m, keep: t.requiresWith.length === 0 && t.notWith.length === 0 });
+    }
+    // Conditional triggers, in two rounds: those that need company ("helicopters" beside
+    // "bought"), then those that step back when an act is reported ("…, the ministry said").
+    const present = new Set<string>(topics);
+    const note = (): void => candidates.forEach((c) => c.keep && present.add(c.m.value.type));
+    note();
+    const needs = (t: TriggerRef): boolean =>
+      t.requiresWith.length === 0 || t.requiresWith.some((x) => present.has(x));
+    for (const c of candidates) if (!c.keep && c.m.value.notWith.length === 0) c.keep = needs(c.m.value);
+    note();
+    for (const c of candidates) {
+      const t = c.m.value;
+      if (!c.keep && t.notWith.length > 0) c.keep = needs(t) && !t.notWith.some((x) => present.has(x));
+    }
+    for (const { m, keep } of candidates) {
+      if (keep)
+        triggers.push({
+          type: m.value.type,
+          id: m.value.triggerId,
+          text: m.text,
+          strong: m.value.strong,
+          start: m.start,
+        });
     }
   }
-  const topics = new Set(watch.topics.matchAll(text).map((m) => m.value));
   return {
     sentence,
+    terms,
     text,
     parties: inClause,
     triggers,
     topics,
-    dates: resolveDates(text, publishedAt),
+    dates: read && terms.hasDateWord ? resolveDates(text, publishedAt) : NO_DATES,
     hasOffice,
   };
 };
 
 // ---------------------------------------------------------------------------------------------
 // Relations: who is paired with whom in one sentence
+
+/** The types a relation's own triggers name, without those inferred from them. */
+const explicitTypes = (r: Relation): DiplomaticEventType[] =>
+  r.triggers.filter((t) => !t.implied).map((t) => t.type);
 
 const typeOrder = new Map(diplomaticEventTypes.map((t, i) => [t, i]));
 const sortTypes = (types: Iterable<DiplomaticEventType>): DiplomaticEventType[] =>
@@ -207,7 +270,8 @@ const relationsOf = (a: Analysis, watch: Watch): Relation[] => {
     (p.via === 'capital' || p.via === 'place') &&
     /\b(?:in|at)\s+(?:the\s+)?$/i.test(a.text.slice(Math.max(0, p.start - 12), p.start));
   const actingRegion = allRegion.filter((p) => !isVenue(p));
-  const region = actingRegion.length > 0 ? actingRegion : allRegion;
+  const venueOnly = actingRegion.length === 0;
+  const region = venueOnly ? allRegion : actingRegion;
   if (region.length === 0) return [];
 
   // Each region party belongs to the relation of the next partner named after it
@@ -251,11 +315,40 @@ const relationsOf = (a: Analysis, watch: Watch): Relation[] => {
         types: sortTypes(fired.map((t) => t.type)),
         triggers: fired,
         strong: fired.some((t) => t.strong),
+        venueOnly,
       });
     }
   }
   if (bilateralRegion.length > 0 && anchors.length > 0) {
     const fired = relationTypes('bilateral').filter((t) => t.type !== 'bloc_membership');
+    // Talks held in one side's capital with a named official of the other side there report a
+    // visit too. A resident ambassador makes no trip, and a delegation or a company may be
+    // local: only officials with another office count.
+    for (const [type, rule] of watch.typeRules) {
+      if (rule.impliedAtVenueBy.length === 0 || fired.some((t) => t.type === type)) continue;
+      if (!fired.some((t) => rule.impliedAtVenueBy.includes(t.type))) continue;
+      const venue = a.parties.find(
+        (p) =>
+          (p.side === 'anchor' || p.side === 'region') &&
+          isVenue(p) &&
+          a.parties.some(
+            (q) =>
+              q.via === 'official' &&
+              (q.side === 'anchor' || q.side === 'region') &&
+              q.side !== p.side &&
+              !RESIDENT_OFFICE.test(q.office ?? ''),
+          ),
+      );
+      if (venue)
+        fired.push({
+          type,
+          id: `${type}.venue`,
+          text: venue.text,
+          strong: false,
+          start: venue.start,
+          implied: true,
+        });
+    }
     const regionCodes = uniqSorted(bilateralRegion.map((p) => p.code));
     const anchorCodes = anchors.map((p) => (p.side === 'anchor' ? p.code : anchorCode));
     out.push({
@@ -266,6 +359,7 @@ const relationsOf = (a: Analysis, watch: Watch): Relation[] => {
       types: sortTypes(fired.map((t) => t.type)),
       triggers: fired,
       strong: fired.length > 0,
+      venueOnly,
     });
   }
   return out;
@@ -311,21 +405,23 @@ const groupRelations = (relations: Relation[]): Group[] => {
 export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleClassification => {
   const { manifest } = watch.data;
   const day = publicationDay(article.publishedAt);
-  const sentences = toSentences(article.title, article.text, watch);
-  const readable = sentences.filter((s) => s.skipped === null);
+  const articleText = toSentences(article.title, article.text, watch);
+  const allTerms = scanArticle(articleText, watch);
+  const readable = articleText.sentences.filter((s) => s.skipped === null);
 
-  // First pass: which countries and blocs the article names at all (for short aliases and "the bloc").
+  // The whole article was scanned once; first, which countries and blocs it names at all (for
+  // short aliases and "the bloc"), then each sentence is read.
+  const termsOf = readable.map((s) => allTerms[s.index]!);
   const scan: ArticleScan = { mentionedCodes: new Set(), blocOrder: [] };
-  for (const s of readable) {
-    const masked = maskSpans(s.text, watch.suppress.matchAll(s.text));
-    for (const m of watch.entities.matchAll(masked)) {
+  readable.forEach((s, i) => {
+    for (const m of termsOf[i]!.entities) {
       scan.mentionedCodes.add(m.value.entity.code);
       if (m.value.entity.kind === 'bloc')
         scan.blocOrder.push({ code: m.value.entity.code, sentence: s.index, start: m.start });
     }
-  }
+  });
 
-  const analyses = readable.map((s) => analyse(s, watch, day, scan, article.publishedAt));
+  const analyses = readable.map((s, i) => analyse(s, termsOf[i]!, watch, day, scan, article.publishedAt));
   const title = analyses[0]!;
   const lead = analyses.find((a) => a.sentence.zone === 'lead');
   const headline = lead ? [title, lead] : [title];
@@ -342,12 +438,14 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
 
   // Negative rules: read on the whole headline (title and lead), not just the main clause.
   const vetoes: string[] = [];
-  for (const { rule, matcher } of watch.negatives) {
+  for (const rule of watch.negativeRules.values()) {
     const scope = rule.scope === 'headline' ? headline : analyses;
-    const hit = scope.find((a) => matcher.matchAll(a.sentence.text).length > 0);
+    const hit = scope.find((a) => a.terms.negatives.some((m) => m.value === rule.id));
     if (!hit) continue;
+    // Real bilateral talks on the sidelines lift the rule; the multilateral meeting held in a
+    // region capital does not.
     const exempt = headlineRelations.some(
-      (r) => r.kind === 'bilateral' && r.types.some((t) => rule.unlessTypes.includes(t)),
+      (r) => r.kind === 'bilateral' && !r.venueOnly && r.types.some((t) => rule.unlessTypes.includes(t)),
     );
     if (exempt) continue;
     vetoes.push(rule.id);
@@ -398,9 +496,7 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
     for (const r of typed) for (const c of r.regionCodes) byCountry.set(c, [...(byCountry.get(c) ?? []), r]);
     leadOnly = [...byCountry.values()].find((rs) => new Set(rs.map((r) => r.analysis)).size >= 2) ?? [];
     // Read that deep, the negative rules must hold for the opening paragraphs too.
-    const negativeInLead = watch.negatives.some(({ matcher }) =>
-      leadZone.some((a) => matcher.matchAll(a.sentence.text).length > 0),
-    );
+    const negativeInLead = leadZone.some((a) => a.terms.negatives.length > 0);
     if (negativeInLead) leadOnly = [];
     if (leadOnly.length > 0) {
       bilateralScore = 0.55;
@@ -420,10 +516,12 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
   if (headlineBloc.length > 0) blocScore = headlineBloc.some((r) => r.strong) ? 0.85 : 0.75;
   else if (bodyBloc.length >= 2 || (bodyBloc.length >= 1 && titleNamesRegionOrBloc)) blocScore = 0.6;
 
-  let relevance = Math.max(bilateralScore, blocScore);
-  if (vetoes.length > 0) relevance = Math.min(relevance, 0.1);
-  relevance = round(Math.min(0.99, relevance));
-  const relevant = relevance >= manifest.relevanceThreshold;
+  let score = Math.max(bilateralScore, blocScore);
+  if (vetoes.length > 0) score = Math.min(score, 0.1);
+  score = round(Math.min(0.99, score));
+  const relevant = score >= manifest.relevanceThreshold;
+  const calibration = watch.data.calibration;
+  const relevance = calibrate(calibration?.relevance, score);
 
   if (!relevant) {
     if (headlineBilateral.length === 0 && headlineBloc.length === 0 && bodyBloc.length === 0)
@@ -434,6 +532,7 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
       rulesVersion: watch.version,
       relevant,
       relevance,
+      scores: { relevance: score, events: [] },
       eventTypes: [],
       countries: [],
       actors: [],
@@ -476,9 +575,10 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
   const priority = (t: DiplomaticEventType): number => watch.typeRules.get(t)?.priority ?? 99;
   const drafts: Draft[] = [];
   for (const g of groups) {
-    const titleTypes = g.relations.filter((r) => r.analysis === title).flatMap((r) => r.types);
+    const titleTypes = g.relations.filter((r) => r.analysis === title).flatMap(explicitTypes);
     const all = g.relations.flatMap((r) => r.types);
-    const pool = titleTypes.length > 0 ? titleTypes : all;
+    const explicit = g.relations.flatMap(explicitTypes);
+    const pool = titleTypes.length > 0 ? titleTypes : explicit.length > 0 ? explicit : all;
     if (pool.length === 0) continue;
     const type = [...pool].sort((a, b) => priority(a) - priority(b))[0]!;
     drafts.push({ group: g, type, secondary: new Set(all.filter((t) => t !== type)), context: [] });
@@ -487,12 +587,34 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
   // The lead zone either repeats the act (more evidence) or recalls another one (context).
   const articleContext: RelatedContext[] = [];
   for (const a of leadZone) {
-    for (const r of relationsBy.get(a)!) {
+    const own = relationsBy.get(a)!;
+    // "The visit highlights Russia's shift towards Asia": no second party, but the sentence is
+    // about the headline's act, so what it says the act concerns belongs to that act.
+    const main = drafts[0];
+    if (main && a.terms.refersToEvent && !own.some((r) => r.types.length > 0)) {
+      const triggers = a.triggers.filter((t) => watch.typeRules.get(t.type)?.relation !== 'bloc');
+      if (triggers.length > 0) {
+        const types = sortTypes(triggers.map((t) => t.type));
+        main.group.relations.push({
+          kind: 'bilateral',
+          analysis: a,
+          countries: [],
+          regionCodes: [],
+          types,
+          triggers,
+          strong: false,
+          venueOnly: false,
+        });
+        types.filter((t) => t !== main.type).forEach((t) => main.secondary.add(t));
+      }
+    }
+    for (const r of own) {
       if (used.has(r) || r.types.length === 0) continue;
       const target = drafts.find((d) => r.regionCodes.some((c) => d.group.regionCodes.has(c))) ?? drafts[0];
+      // The same act told again: it names the act's type, or opens with "The agreement…".
       if (
         target &&
-        r.types.includes(target.type) &&
+        (r.types.includes(target.type) || (a.terms.refersToEvent && r.kind === 'bilateral')) &&
         r.regionCodes.some((c) => target.group.regionCodes.has(c))
       ) {
         target.group.relations.push(r);
@@ -500,7 +622,8 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
         used.add(r);
         continue;
       }
-      const type = [...r.types].sort((x, y) => priority(x) - priority(y))[0]!;
+      const own = explicitTypes(r);
+      const type = [...(own.length > 0 ? own : r.types)].sort((x, y) => priority(x) - priority(y))[0]!;
       const actors = uniqSorted(
         r.analysis.parties
           .filter((p) => p.via === 'official' && p.side !== 'other')
@@ -519,9 +642,20 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
     }
   }
 
+  // An event's evidence score: the article's, up when more sentences report the act, down when
+  // the headline does not name it (it was read from the opening paragraphs).
+  const eventScores = drafts.map((d) => {
+    const reporting = new Set(
+      d.group.relations.filter((r) => r.types.includes(d.type)).map((r) => r.analysis),
+    );
+    const inTitle = [...reporting].some((a) => a === title);
+    return round(
+      Math.max(0, Math.min(0.99, score + 0.05 * Math.min(2, reporting.size - 1) - (inTitle ? 0 : 0.1))),
+    );
+  });
   const actorSentences = [...headline, ...leadZone];
-  const events: DetectedDiplomaticEvent[] = drafts.map((d) =>
-    buildEvent(d, article, watch, day, relevance, actorSentences),
+  const events: DetectedDiplomaticEvent[] = drafts.map((d, i) =>
+    buildEvent(d, article, watch, day, calibrate(calibration?.event, eventScores[i]!), actorSentences),
   );
 
   const eventTypes = sortTypes([
@@ -553,6 +687,7 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
     rulesVersion: watch.version,
     relevant,
     relevance,
+    scores: { relevance: score, events: eventScores },
     eventTypes,
     countries,
     actors,
@@ -569,7 +704,7 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
     art: ArticleInput,
     w: Watch,
     pubDay: string | null,
-    score: number,
+    confidence: number,
     nearby: Analysis[],
   ): DetectedDiplomaticEvent {
     const rels = d.group.relations;
@@ -615,8 +750,8 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
     let endDate: string | null = null;
     for (const a of analysesOfEvent) {
       for (const dt of a.dates) {
-        const before = a.text.slice(Math.max(0, dt.index - 25), dt.index);
-        if (w.pastDateMarkers.matchAll(before).length > 0) continue;
+        // "since February 2021": a date about the past of the act.
+        if (a.terms.pastDates.some((m) => m.end <= dt.index && m.start >= dt.index - 25)) continue;
         if (pubDay && Math.abs(Date.parse(dt.start) - Date.parse(pubDay)) > 400 * 86_400_000) continue;
         startDate = dt.start;
         endDate = dt.end;
@@ -646,7 +781,7 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
       type: d.type,
       countries,
       actors,
-      confidence: round(Math.min(0.99, score)),
+      confidence,
       summary,
       startDate,
       endDate,

@@ -56,20 +56,41 @@ describe('classifyArticle', () => {
       expect(event!.topics).toEqual(expect.arrayContaining(['security', 'defense', 'defense_cooperation']));
     });
 
-    it("keeps Indonesia's BRICS interest and Malaysia's engagement as related context, not events", () => {
+    it("keeps Indonesia's BRICS interest as related context, not an event", () => {
       const bloc = result.context.find((c) => c.type === 'bloc_membership');
-      expect(bloc?.countries).toContain('IDN');
-      expect(result.context.some((c) => c.countries.includes('MYS') && c.type !== 'bloc_membership')).toBe(
-        true,
-      );
+      expect(bloc?.countries).toEqual(['IDN']);
       result.context.forEach((c) => expect(() => relatedContextSchema.parse(c)).not.toThrow());
       expect(event!.context).toEqual(result.context);
     });
 
+    it('does not read "Malaysia\'s recent engagement with Russia" as talks', () => {
+      expect(result.eventTypes).not.toContain('meeting_talks');
+    });
+
+    it('reads "The visit highlights Russia\'s shift towards Asia" as part of the visit', () => {
+      const anaphor = event!.evidence.find((e) => e.sentence.startsWith('The visit highlights'));
+      expect(anaphor?.rules).toContain('trigger:economic_cooperation/economy.pivot-east:shift towards Asia');
+      expect(event!.topics).toContain('economic_cooperation');
+    });
+
     it('unions the types of the event, its topics and its context at article level', () => {
-      expect(result.eventTypes).toEqual(
-        expect.arrayContaining(['visit', 'defense_cooperation', 'bloc_membership']),
+      expect(result.eventTypes).toEqual([
+        'visit',
+        'defense_cooperation',
+        'bloc_membership',
+        'economic_cooperation',
+      ]);
+    });
+
+    it('reports calibrated probabilities beside the raw evidence scores', () => {
+      const table = watch.data.calibration!;
+      const bin = table.relevance.bins.find(
+        (b) => result.scores.relevance >= b.from && result.scores.relevance < b.to,
       );
+      expect(result.relevance).toBe(bin!.p);
+      expect(result.scores.events).toHaveLength(1);
+      expect(event!.confidence).toBeGreaterThan(0.5);
+      expect(event!.confidence).toBeLessThan(1);
     });
 
     it('gives sentence-level evidence with the rules that fired', () => {
@@ -202,6 +223,139 @@ describe('classifyArticle', () => {
         article(
           'Chinese defence minister meets Russian navy chief',
           'Vladimir Putin meets Prime Minister Anwar Ibrahim in Vladivostok. (Photo: Reuters)\nThe two commanders discussed joint patrols.',
+        ),
+        watch,
+      );
+      expect(result.relevant).toBe(false);
+    });
+  });
+
+  describe('when an official merely attributes a reported act ("…, the ministry said")', () => {
+    it('tags the act, not a statement', () => {
+      const result = classifyArticle(
+        article(
+          'Russia and Laos hold joint military exercise',
+          'Russian and Lao troops began joint drills in Laos on Monday, the Russian Defence Ministry said.',
+        ),
+        watch,
+      );
+      expect(result.eventTypes).toEqual(['military_exercise']);
+    });
+  });
+
+  describe('when an official speaks about the relationship', () => {
+    it('tags a statement', () => {
+      const result = classifyArticle(
+        article(
+          'Malaysia will keep trading with Russia, Anwar says',
+          'Prime Minister Anwar Ibrahim said Malaysia would maintain trade ties with Moscow.',
+        ),
+        watch,
+      );
+      expect(result.eventTypes).toEqual(expect.arrayContaining(['statement', 'economic_cooperation']));
+    });
+  });
+
+  describe('when military equipment is named without a sale or delivery', () => {
+    it('does not tag arms trade', () => {
+      const without = classifyArticle(
+        article(
+          'Russian submarine sails near Vietnam coast, Hanoi officials say',
+          'Vietnamese officials said the Russian submarine sailed past Cam Ranh.',
+        ),
+        watch,
+      );
+      const withSale = classifyArticle(
+        article(
+          'Russia delivers helicopters to Myanmar',
+          'Russia has delivered two Mi-35 helicopters to Myanmar, a junta spokesman said.',
+        ),
+        watch,
+      );
+      expect(without.eventTypes).not.toContain('arms_trade');
+      expect(withSale.eventTypes).toContain('arms_trade');
+    });
+  });
+
+  describe('when the lead is about a third state and recalls Russia in a subordinate clause', () => {
+    it('is not relevant', () => {
+      const result = classifyArticle(
+        article(
+          'Indonesia signs deal for 42 Rafale fighter jets',
+          'Indonesia signed a contract to buy 42 Rafale jets from France on Thursday, the defence minister said, after plans to buy Russian Su-35s were shelved.',
+        ),
+        watch,
+      );
+      expect(result.relevant).toBe(false);
+    });
+  });
+
+  describe('when a Russian minister only attends a multilateral meeting held in the region', () => {
+    it('is not relevant: the capital is the venue, not a party', () => {
+      const result = classifyArticle(
+        article(
+          'Lavrov to attend East Asia Summit in Vientiane',
+          "Sergei Lavrov will take part in the East Asia Summit foreign ministers' meeting in Vientiane next week.",
+        ),
+        watch,
+      );
+      expect(result.relevant).toBe(false);
+    });
+  });
+
+  describe("when talks take place in one side's capital with an official of the other side", () => {
+    it('tags the talks, and the visit they imply as a secondary type', () => {
+      const result = classifyArticle(
+        article(
+          'Indonesian foreign minister Sugiono meets Lavrov in Moscow',
+          'Indonesian Foreign Minister Sugiono held talks with Sergei Lavrov in Moscow on Tuesday.',
+          '2025-04-15',
+        ),
+        watch,
+      );
+      const [talks] = result.diplomaticEvents;
+      expect(talks?.type).toBe('meeting_talks');
+      expect(talks?.topics).toContain('visit');
+      expect(result.eventTypes).toEqual(expect.arrayContaining(['visit', 'meeting_talks']));
+    });
+
+    it('does not take a resident ambassador for a visitor', () => {
+      const result = classifyArticle(
+        article(
+          'Malaysian minister meets Russian ambassador in Putrajaya',
+          'Foreign Minister Mohamad Hasan met Russian Ambassador Naiyl Latypov in Putrajaya on Monday.',
+          '2024-10-01',
+        ),
+        watch,
+      );
+      expect(result.eventTypes).toContain('meeting_talks');
+      expect(result.eventTypes).not.toContain('visit');
+    });
+  });
+
+  describe('when the follow-up sentence refers to the act ("The two sides…")', () => {
+    it('reads what it adds as part of the act', () => {
+      const result = classifyArticle(
+        article(
+          'Putin and Prabowo sign strategic partnership declaration',
+          'Vladimir Putin and Prabowo Subianto signed a declaration on strategic partnership on Thursday. The leaders also agreed to expand cooperation in energy and defence.',
+          '2025-06-20',
+        ),
+        watch,
+      );
+      expect(result.diplomaticEvents).toHaveLength(1);
+      expect(result.eventTypes).toEqual(
+        expect.arrayContaining(['agreement', 'economic_cooperation', 'defense_cooperation']),
+      );
+    });
+  });
+
+  describe('when Russian trade figures name Southeast Asian buyers but no state acts', () => {
+    it('is not relevant', () => {
+      const result = classifyArticle(
+        article(
+          "Russia's grain exports to Southeast Asia rise",
+          'Russian wheat shipments to Indonesia and Vietnam rose 30 percent in the first half, according to traders.',
         ),
         watch,
       );

@@ -9,10 +9,8 @@ export { toArticleClassifiedV1 } from './to-contract';
 export {
   compileWatch,
   watchTerms,
-  Gazetteer,
   type EntityRef,
-  type GazetteerEntry,
-  type Match,
+  type TermTag,
   type MentionVia,
   type OfficialRef,
   type Side,
@@ -25,6 +23,7 @@ export {
   findRepoRoot,
   loadDefaultWatch,
   loadWatch,
+  optionalWatchFileNames,
   parseWatch,
   watchFileNames,
   watchesDir,
@@ -32,12 +31,25 @@ export {
   type WatchIssue,
   type WatchSources,
 } from './load-watch';
+export { longestFirst, PatternSet, TermIndex, tokenize, type Match, type Tokens } from './term-index';
+export { scanArticle, scanSentence, type SentenceTerms } from './sentence-terms';
 export { isoWeek, publicationDay, resolveDates, type ResolvedDate } from './dates';
-export { splitSentences, toSentences, type Sentence, type SentenceZone } from './text';
+export {
+  sentenceSpans,
+  splitSentences,
+  toSentences,
+  type ArticleText,
+  type Sentence,
+  type SentenceZone,
+} from './text';
 export { JsonSyntaxError, parseJsonWithLines, type LocatedJson } from './json-locate';
 export * from './watch.schema';
 export {
+  calibrationEdges,
+  calibrationOutcomes,
+  fitCalibration,
   labelledItemSchema,
+  reliabilityOf,
   parseLabelledJsonl,
   scoreRun,
   type EvalDetails,
@@ -47,3 +59,21 @@ export {
   type PerTypeScore,
   type Prf,
 } from './evaluation';
+export {
+  calibrate,
+  calibrationFileSchema,
+  fitCalibrationTable,
+  reliabilityTable,
+  type CalibrationBin,
+  type CalibrationFile,
+  type CalibrationTable,
+  type Outcome,
+  type Reliability,
+  type ReliabilityRow,
+} from './calibration';
+export {
+  articleIngestedEventId,
+  classificationEvents,
+  type Causation,
+  type ClassifiableArticle,
+} from './classification-events';

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type z } from 'zod';
 import { JsonSyntaxError, lineOf, parseJsonWithLines, type JsonPath, type LocatedJson } from './json-locate';
+import { calibrationFileSchema } from './calibration';
 import { compileWatch, type Watch } from './compile-watch';
 import {
   countriesFileSchema,
@@ -18,6 +19,8 @@ export const watchFileNames = {
   rules: 'rules.json',
 } as const;
 type FileKey = keyof typeof watchFileNames;
+/** Files a watch may have: calibration.json, written by `npm run eval -- --fit-calibration --write`. */
+export const optionalWatchFileNames = { calibration: 'calibration.json' } as const;
 
 export type WatchIssue = { file: string; line: number; path: string; message: string };
 
@@ -37,7 +40,8 @@ export class WatchValidationError extends Error {
 }
 
 /** File name -> JSON text. Lets tests and other hosts validate a watch without a disk. */
-export type WatchSources = Record<(typeof watchFileNames)[FileKey], string>;
+export type WatchSources = Record<(typeof watchFileNames)[FileKey], string> &
+  Partial<Record<(typeof optionalWatchFileNames)['calibration'], string>>;
 
 const schemas = {
   manifest: watchManifestSchema,
@@ -90,6 +94,29 @@ export const parseWatch = (sources: WatchSources, dir = '<memory>'): Watch => {
       continue;
     }
     (parsed as Record<string, unknown>)[key] = result.data;
+  }
+
+  const calibrationText = sources[optionalWatchFileNames.calibration];
+  if (calibrationText !== undefined) {
+    const file = optionalWatchFileNames.calibration;
+    try {
+      const doc = parseJsonWithLines(calibrationText);
+      const result = calibrationFileSchema.safeParse(doc.value);
+      if (result.success) parsed.calibration = result.data;
+      else
+        for (const issue of result.error.issues) {
+          const p = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+          issues.push({ file, line: lineOf(doc, p), path: formatPath(p), message: issue.message });
+        }
+    } catch (e) {
+      if (!(e instanceof JsonSyntaxError)) throw e;
+      issues.push({
+        file,
+        line: e.line,
+        path: '',
+        message: `JSON syntax error: ${e.message} (column ${e.column})`,
+      });
+    }
   }
 
   if (issues.length === 0)
@@ -155,7 +182,7 @@ const crossFileIssues = (data: WatchData, located: Record<FileKey, LocatedJson>)
 /** Reads a watch folder (watch.json, countries.json, officials.json, rules.json). */
 export const loadWatch = (dir: string): Watch => {
   const sources = {} as WatchSources;
-  for (const file of Object.values(watchFileNames)) {
+  for (const file of [...Object.values(watchFileNames), ...Object.values(optionalWatchFileNames)]) {
     const full = path.join(dir, file);
     if (fs.existsSync(full)) sources[file] = fs.readFileSync(full, 'utf8');
   }

@@ -111,6 +111,36 @@ describe('loadWatch', () => {
     });
   });
 
+  describe('when calibration.json is broken', () => {
+    it('names the file, the line and the problem', () => {
+      const sources = readSources(defaultWatchDir());
+      const calibration = fs.readFileSync(path.join(defaultWatchDir(), 'calibration.json'), 'utf8');
+      const broken = calibration.replace(/"p": 0\.955/, '"p": 1.5');
+      expect(broken).not.toBe(calibration);
+      const err = issuesOf({ ...sources, 'calibration.json': broken });
+      expect(err.issues[0]).toMatchObject({
+        file: 'calibration.json',
+        line: broken.split('\n').findIndex((l) => l.includes('1.5')) + 1,
+      });
+    });
+  });
+
+  describe('when a watch has no calibration.json', () => {
+    it('loads, and reports raw evidence scores as they are', () => {
+      const { 'calibration.json': _c, ...rest } = {
+        ...readSources(defaultWatchDir()),
+        'calibration.json': '',
+      };
+      const watch = parseWatch(rest);
+      expect(watch.data.calibration).toBeUndefined();
+      const r = classifyArticle(
+        { id: 'x', title: 'Shoigu visits Indonesia', text: 'Shoigu visits Indonesia', publishedAt: null },
+        watch,
+      );
+      expect(r.relevance).toBe(r.scores.relevance);
+    });
+  });
+
   describe('when a second watch is only data (China – Pacific islands)', () => {
     const watch = loadWatch(path.join(__dirname, '__fixtures__', 'china-pacific'));
 

@@ -6,6 +6,8 @@ export type Sentence = {
   /** 0 is the title. */
   index: number;
   text: string;
+  /** Offset of `text` in the article text it was cut from (`ArticleText.text`). */
+  start: number;
   zone: SentenceZone;
   /** Position among readable body sentences (lead = 0); -1 for the title and for skipped ones. */
   bodyIndex: number;
@@ -13,67 +15,107 @@ export type Sentence = {
   skipped: 'caption' | 'fragment' | null;
 };
 
+/**
+ * The title and the body as read: boilerplate and datelines dropped, one line per paragraph,
+ * the title on the first line. Every sentence is a slice of `text`, so the whole article can be
+ * scanned once and the matches handed to the sentences by offset.
+ */
+export type ArticleText = { text: string; sentences: Sentence[] };
+
 // Abbreviations that end with a period but do not end a sentence.
 const ABBREV =
   /(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|Pres|St|Jr|Sr|No|Nos|Vol|vs|etc|Inc|Ltd|Co|Corp|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.N|U\.K|E\.U|a\.m|p\.m)|\b[A-Z])\.$/;
+const BOUNDARY = /[.!?]+["”’')\]]*\s+(?=["“‘'(]?[A-Z0-9])/g;
+const CLOSERS = /["”’')\]]+$/;
 
-export const splitSentences = (line: string): string[] => {
-  const out: string[] = [];
-  const re = /[.!?]+["”’')\]]*\s+(?=["“‘'(]?[A-Z0-9])/g;
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
+
+/** Sentences of one line as [start, end) offsets, trimmed. */
+export const sentenceSpans = (line: string): [number, number][] => {
+  const out: [number, number][] = [];
+  const push = (a: number, b: number): void => {
+    while (a < b && isSpace(line.charCodeAt(a))) a++;
+    while (b > a && isSpace(line.charCodeAt(b - 1))) b--;
+    if (b > a) out.push([a, b]);
+  };
+  BOUNDARY.lastIndex = 0;
   let start = 0;
-  for (const m of line.matchAll(re)) {
+  for (let m = BOUNDARY.exec(line); m !== null; m = BOUNDARY.exec(line)) {
     const end = m.index + m[0].trimEnd().length;
-    const candidate = line.slice(start, end);
-    if (ABBREV.test(candidate.replace(/["”’')\]]+$/, ''))) continue;
-    out.push(candidate.trim());
+    if (ABBREV.test(line.slice(start, end).replace(CLOSERS, ''))) continue;
+    push(start, end);
     start = m.index + m[0].length;
   }
-  const rest = line.slice(start).trim();
-  if (rest) out.push(rest);
+  push(start, line.length);
   return out;
 };
+
+export const splitSentences = (line: string): string[] =>
+  sentenceSpans(line).map(([a, b]) => line.slice(a, b));
 
 // "SINGAPORE - ", "ASTANA, Kazakhstan - ", "MOSCOW (Reuters) - ": a dateline names where the
 // story was filed, not who acts in it.
 const DATELINE = /^[A-Z]{3,}[A-Za-z .,']{0,40}?(?:\s*\([A-Za-z .]+\))?\s[-–—]{1,2}\s/;
 // Jakarta Globe bodies open with "Jakarta. ".
 const DOT_DATELINE = /^[A-Z][a-z]+(?: [A-Z][a-z]+)?\.\s+(?=[A-Z])/;
+const TERMINAL = /[.!?]["”’')\]]*$/;
 
-const wordCount = (s: string): number => s.split(/\s+/).filter(Boolean).length;
+const wordCount = (s: string): number => {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    const space = isSpace(s.charCodeAt(i));
+    if (!space && !inWord) n++;
+    inWord = !space;
+  }
+  return n;
+};
 
-export const toSentences = (title: string, text: string, watch: Watch): Sentence[] => {
+export const toSentences = (title: string, text: string, watch: Watch): ArticleText => {
+  // The title is the first line of the article text, so it may not contain a line break.
+  const head = title.replace(/[\r\n]+/g, ' ').trim();
   const sentences: Sentence[] = [
-    { index: 0, text: title.trim(), zone: 'title', bodyIndex: -1, skipped: null },
+    { index: 0, text: head, start: 0, zone: 'title', bodyIndex: -1, skipped: null },
   ];
-  const titleNorm = normalize(title);
-  if (normalize(text) === titleNorm) return sentences;
+  const titleNorm = normalize(head);
+  // Normalising is only worth it for a text about as long as the title (a repeated headline).
+  const sameAsTitle = (s: string): boolean =>
+    Math.abs(s.length - head.length) <= 8 + head.length / 5 && normalize(s) === titleNorm;
+  if (sameAsTitle(text)) return { text: head, sentences };
 
+  const parts = [head];
+  let offset = head.length + 1;
   let bodyIndex = 0;
   let firstLine = true;
   for (const raw of text.split(/\r?\n/)) {
     let line = raw.trim();
-    for (const re of watch.boilerplate) line = line.replace(re, '').trim();
+    if (watch.boilerplate !== null) line = line.replace(watch.boilerplate, '').trim();
     if (!line) continue;
-    const isCaption = watch.captions.some((re) => re.test(line));
+    const isCaption = watch.captions !== null && watch.captions.test(line);
     line = line.replace(DATELINE, '');
     if (firstLine) line = line.replace(DOT_DATELINE, '');
     firstLine = false;
-    const terminal = /[.!?]["”’')\]]*$/.test(line);
-    for (const s of splitSentences(line)) {
-      if (normalize(s) === titleNorm) continue;
+    const terminal = TERMINAL.test(line);
+    const shortLine = !terminal && wordCount(line) < 8;
+    for (const [a, b] of sentenceSpans(line)) {
+      const s = line.slice(a, b);
+      if (sameAsTitle(s)) continue;
       let skipped: Sentence['skipped'] = null;
       if (isCaption) skipped = 'caption';
-      else if (wordCount(s) < 4 || (!terminal && wordCount(line) < 8)) skipped = 'fragment';
+      else if (shortLine || wordCount(s) < 4) skipped = 'fragment';
       sentences.push({
         index: sentences.length,
         text: s,
+        start: offset + a,
         zone: skipped === null && bodyIndex === 0 ? 'lead' : 'body',
         bodyIndex: skipped === null ? bodyIndex++ : -1,
         skipped,
       });
     }
+    parts.push(line);
+    offset += line.length + 1;
   }
-  return sentences;
+  return { text: parts.join('\n'), sentences };
 };
 
 const normalize = (s: string): string =>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { diplomaticEventTypeSchema } from '@diplowatch/contracts';
+import type { CalibrationFile } from './calibration';
 
 // The data files of a watch. A watch is data only: a new region or pair of countries is a new
 // folder of these four files, no code. Terms are literal phrases matched case-insensitively on
@@ -94,10 +95,27 @@ export const triggerSchema = z.strictObject({
   patterns,
   /** Fires only if the sentence also names an office or an official (speech verbs, "says"). */
   requiresOffice: z.boolean().default(false),
+  /**
+   * Fires only if the sentence also has a trigger of one of these event types or a term of one
+   * of these topics ("said" is a statement only when something is said about the relationship;
+   * "helicopters" is arms trade only beside a purchase or a delivery).
+   */
+  requiresWith: z.array(z.string().min(1)).default([]),
+  /**
+   * Does not fire when the sentence has a trigger of one of these types: "…, the ministry said"
+   * after a reported visit or drill attributes the act, it is not a statement of its own.
+   */
+  notWith: z.array(diplomaticEventTypeSchema).default([]),
   /** Only read in the headline (e.g. RT's "… – Putin" attribution). */
   titleOnly: z.boolean().default(false),
   /** Strong enough to make an article relevant from the body alone (bloc moves). */
   strong: z.boolean().default(false),
+  /**
+   * Fires only where the anchor side acts as a state in the sentence (named, its capital, a state
+   * body or an official, or an office is named): "Russian wheat shipments rose" is trade, not a
+   * state act.
+   */
+  requiresStateActor: z.boolean().default(false),
 });
 export type Trigger = z.infer<typeof triggerSchema>;
 
@@ -109,6 +127,12 @@ export const eventTypeRuleSchema = z.strictObject({
   /** bilateral: anchor and region party in one sentence; bloc: a region state and a bloc. */
   relation: z.enum(['bilateral', 'bloc', 'any']),
   triggers: z.array(triggerSchema).min(1),
+  /**
+   * Also reported, without a trigger of its own, by an act of one of these types that happens
+   * in one side's territory with the other side present: "Sugiono held talks with Lavrov in
+   * Moscow" reports a visit.
+   */
+  impliedAtVenueBy: z.array(diplomaticEventTypeSchema).default([]),
 });
 export type EventTypeRule = z.infer<typeof eventTypeRuleSchema>;
 
@@ -136,6 +160,11 @@ export const rulesFileSchema = z.strictObject({
   subordinators: terms,
   /** "the bloc", "the group": refer to the bloc last named in the article. */
   blocAnaphora: terms,
+  /**
+   * "The visit", "The talks" opening a sentence of the lead zone: the sentence is about the act
+   * the headline reports, so what it says the act is about is read as part of the act.
+   */
+  eventAnaphora: terms,
   /** Lines that are photo captions or credits (never evidence). */
   captionPatterns: patterns,
   /** Feed boilerplate lines dropped before reading. */
@@ -150,4 +179,6 @@ export type WatchData = {
   countries: CountriesFile;
   officials: OfficialsFile;
   rules: RulesFile;
+  /** Evidence score -> probability (calibration.json); without it scores are reported as they are. */
+  calibration?: CalibrationFile;
 };

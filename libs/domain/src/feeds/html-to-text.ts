@@ -154,31 +154,36 @@ function separatorFor(name: string): string {
 
 /** Replaces each whitespace run holding block boundaries by line breaks (a loop: linear time). */
 function collapseBoundaries(text: string): string {
+  // Most text nodes hold no block boundary at all: nothing to collapse.
+  if (text.indexOf(LINE_BOUNDARY) === -1 && text.indexOf(PARAGRAPH_BOUNDARY) === -1) return text;
   const out: string[] = [];
+  const n = text.length;
   let i = 0;
-  while (i < text.length) {
+  while (i < n) {
     const start = i;
-    if (!isCollapsible(text[i]!)) {
-      while (i < text.length && !isCollapsible(text[i]!)) i++;
+    if (!isCollapsible(text.charCodeAt(i))) {
+      while (i < n && !isCollapsible(text.charCodeAt(i))) i++;
       out.push(text.slice(start, i));
       continue;
     }
     let hardBreaks = 0;
     let boundary = false;
     let paragraph = false;
-    for (; i < text.length && isCollapsible(text[i]!); i++) {
-      const w = text[i]!;
-      if (w === '\n') hardBreaks++;
-      else if (w === LINE_BOUNDARY) boundary = true;
-      else if (w === PARAGRAPH_BOUNDARY) boundary = paragraph = true;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (!isCollapsible(c)) break;
+      if (c === 10) hardBreaks++;
+      else if (c === 0x2028) boundary = true;
+      else if (c === 0x2029) boundary = paragraph = true;
     }
     out.push(boundary ? '\n'.repeat(Math.max(hardBreaks, paragraph ? 2 : 1)) : text.slice(start, i));
   }
   return out.join('');
 }
 
-function isCollapsible(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === LINE_BOUNDARY || c === PARAGRAPH_BOUNDARY;
+/** Space, tab, newline and the two boundary marks (U+2028, U+2029). */
+function isCollapsible(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 0x2028 || c === 0x2029;
 }
 
 function isAsciiLetter(c: number): boolean {

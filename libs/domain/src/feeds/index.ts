@@ -4,3 +4,4 @@ export { type FeedFormat, type FeedItem, type ParsedFeed, type ParseFeedOptions 
 export { parseFeedDate } from './feed-dates';
 export { decodeFeedBytes, type DecodedFeed } from './decode-feed-bytes';
 export { htmlToText, resolveHtmlUrls } from './html-to-text';
+export { checkFeedBody, rejectedCheck, type FeedCheck, type FeedCheckOutcome } from './check-feed';

@@ -39,9 +39,10 @@ const earliest = (a: string, b: string) => (a <= b ? a : b);
 const latest = (a: string, b: string) => (a >= b ? a : b);
 
 /**
- * evolve(view | null, detection) -> view. Several outlets reporting one act share the
- * diplomatic event id (the classifier's merge key); each adds its sources, countries, actors
- * and topics, and the view keeps the highest confidence. Pure and order-insensitive for
+ * evolve(view | null, detection) -> view. Several outlets reporting one act are folded into
+ * one view (see consolidation.ts for which act a detection belongs to); each adds its sources,
+ * countries, actors and topics, and the view keeps the highest confidence. A report that states
+ * the date corrects one dated by publication; the latest stated end date wins. Pure and order-insensitive for
  * everything but `summary`, which is the first report's (stream order makes that deterministic).
  */
 export function evolveDiplomaticEvent(
@@ -77,7 +78,9 @@ export function evolveDiplomaticEvent(
     actors: union([...view.actors, ...data.actors], (actor) => actor.name),
     confidence: Math.max(view.confidence, data.confidence),
     startDate: view.startDate ?? data.startDate,
-    endDate: view.endDate ?? data.endDate,
+    // A later report can extend the act (a visit prolonged): the latest stated end wins.
+    endDate:
+      view.endDate && data.endDate ? latest(view.endDate, data.endDate) : (view.endDate ?? data.endDate),
     eventDate: view.startDate
       ? view.eventDate
       : data.startDate

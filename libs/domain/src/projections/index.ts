@@ -1,1 +1,3 @@
 export * from './diplomatic-event.projection';
+export * from './consolidation';
+export * from './read-model-batch';

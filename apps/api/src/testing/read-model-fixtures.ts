@@ -1,0 +1,130 @@
+// Test support: read-model rows written straight to Postgres, shaped as the projector writes
+// them (diplomatic_events holds the latest version's state; diplomatic_event_versions every one).
+import { type Actor } from '@diplowatch/contracts';
+import { type DiplomaticEventView } from '@diplowatch/domain';
+import { type Client } from 'pg';
+
+export type ArticleFixture = {
+  id: string;
+  title: string;
+  text: string;
+  feedUrl?: string;
+  publishedAt?: string | null;
+};
+
+export type EventFixture = {
+  id: string;
+  /** States in log order, each with when the log recorded it; the last is the current row. */
+  versions: Array<{ recordedAt: string; change?: string; state: Partial<DiplomaticEventView> }>;
+  sources?: Array<{ articleId: string; detectedAt: string; confidence?: number }>;
+};
+
+export const actor = (name: string, country: string | null = null): Actor => ({
+  name,
+  office: null,
+  country,
+  role: 'actor',
+});
+
+export async function insertArticles(db: Client, articles: ArticleFixture[]): Promise<void> {
+  for (const article of articles) {
+    await db.query(
+      `INSERT INTO articles (id, url, canonical_url, feed_url, title, text, published_at, ingested_at,
+                             content_hash, relevant, classification, last_sequence)
+       VALUES ($1, $2, $2, $3, $4, $5, $6, now(), 'h', true, $7, 1)`,
+      [
+        article.id,
+        `https://news.example.org/${article.id}`,
+        article.feedUrl ?? 'https://news.example.org/feed.xml',
+        article.title,
+        article.text,
+        article.publishedAt ?? null,
+        JSON.stringify({ articleId: article.id, relevant: true, rulesVersion: '1.0.0' }),
+      ],
+    );
+  }
+}
+
+/** The full view each version stores: defaults, then every earlier version's fields, then its own. */
+function views(event: EventFixture): DiplomaticEventView[] {
+  let view: DiplomaticEventView = {
+    id: event.id,
+    type: 'visit',
+    countries: ['RUS'],
+    actors: [],
+    confidence: 0.5,
+    summary: `summary of ${event.id}`,
+    startDate: null,
+    endDate: null,
+    eventDate: '2025-01-01',
+    place: null,
+    topics: [],
+    rulesVersion: '1.0.0',
+    firstSeenAt: event.versions[0]!.recordedAt,
+    lastSeenAt: event.versions[0]!.recordedAt,
+    sourceCount: 1,
+    lastSequence: 0,
+  };
+  return event.versions.map((version, index) => {
+    view = { ...view, lastSeenAt: version.recordedAt, ...version.state, lastSequence: index + 1 };
+    return view;
+  });
+}
+
+export async function insertEvents(db: Client, events: EventFixture[]): Promise<void> {
+  for (const event of events) {
+    const states = views(event);
+    const current = states.at(-1)!;
+    await db.query(
+      `INSERT INTO diplomatic_events (id, type, countries, actors, confidence, summary, start_date, end_date,
+         event_date, place, topics, rules_version, first_seen_at, last_seen_at, source_count, last_sequence)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        current.id,
+        current.type,
+        current.countries,
+        JSON.stringify(current.actors),
+        current.confidence,
+        current.summary,
+        current.startDate,
+        current.endDate,
+        current.eventDate,
+        current.place,
+        current.topics,
+        current.rulesVersion,
+        current.firstSeenAt,
+        current.lastSeenAt,
+        current.sourceCount,
+        current.lastSequence,
+      ],
+    );
+    for (const [index, state] of states.entries()) {
+      const version = event.versions[index]!;
+      await db.query(
+        `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          event.id,
+          index + 1,
+          version.recordedAt,
+          index + 1,
+          version.change ?? (index === 0 ? 'created' : 'source_added'),
+          JSON.stringify(state),
+        ],
+      );
+    }
+    for (const source of event.sources ?? []) {
+      await db.query(
+        `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context, detected_at)
+         VALUES ($1, $2, $3, $4, '[]', $5)`,
+        [
+          event.id,
+          source.articleId,
+          source.confidence ?? current.confidence,
+          JSON.stringify([{ sentence: `evidence for ${event.id}`, rules: ['fixture'] }]),
+          source.detectedAt,
+        ],
+      );
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { type ArticleIngestedV1, createEvent, type NewsEvent } from '@diplowatch/contracts';
+import { dedupeItems, type FeedItem, type ParsedFeed, toArticleIngested } from '@diplowatch/domain';
+import { type PublishResult } from '@diplowatch/messaging';
+import { type MainText } from './full-text/extract-main-text';
+import {
+  type ArticleDecision,
+  afterPublish,
+  afterSourceAdded,
+  decideArticle,
+  feedKey,
+  type SeenStore,
+} from './seen-articles.store';
+
+const digest = (...parts: string[]) =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40);
+
+/** Publishing to the log failed: transient, the whole feed is retried later (nothing is marked). */
+export class PublishFailedError extends Error {
+  readonly code = 'publish_failed';
+  constructor(cause: unknown) {
+    super(`publishing to the event log failed: ${(cause as Error).message}`);
+    this.name = 'PublishFailedError';
+  }
+}
+
+export type PublishFeed = {
+  /** The registry's URL of the feed (identity of feed-local guids, and the event's feedUrl). */
+  url: string;
+  language: string | null;
+  fetchFullText: boolean;
+};
+
+export type PublishReport = {
+  items: number;
+  /** ArticleIngested published: new articles and revisions. */
+  published: number;
+  /** ArticleSourceAdded published: articles already known from another feed. */
+  sourcesAdded: number;
+  /** Items that could not be turned into an event (kept out, the others went on). */
+  itemErrors: { index: number; message: string }[];
+  fullText: { extracted: number; failed: number };
+};
+
+export type ArticlePublisherDeps = {
+  seen: SeenStore;
+  publish: (event: NewsEvent) => Promise<PublishResult>;
+  /** Main text of an article page (null: not found); only called for feeds with fetchFullText. */
+  fetchMainText?: (url: string) => Promise<MainText | null>;
+};
+
+/** Items of one document in flight at once. */
+const ITEM_CONCURRENCY = 8;
+
+/** Compare-and-set retries before an item is left for the next poll (only under heavy races). */
+const MAX_CAS_ATTEMPTS = 4;
+
+/**
+ * Turns one parsed document into events: ArticleIngested for each new article or revision,
+ * ArticleSourceAdded when an article already known from another feed shows up in this one.
+ * Items are independent: one that cannot be converted is reported and skipped, the rest go on.
+ * A failure to publish stops the document (the log is unreachable; retrying item by item would
+ * only reorder them) and nothing is marked for the items not published.
+ */
+export class ArticlePublisher {
+  constructor(private readonly deps: ArticlePublisherDeps) {}
+
+  async publishFeed(feed: PublishFeed, parsed: ParsedFeed, fetchedAt: Date): Promise<PublishReport> {
+    const report: PublishReport = {
+      items: parsed.items.length,
+      published: 0,
+      sourcesAdded: 0,
+      itemErrors: [],
+      fullText: { extracted: 0, failed: 0 },
+    };
+    const { items } = dedupeItems(parsed.items, feed.url);
+    // Items are independent (one article each after dedupe), so a few go at once: the KV and
+    // publish round trips of a cold start overlap instead of adding up.
+    let next = 0;
+    let failed: PublishFailedError | null = null;
+    const worker = async () => {
+      while (failed === null && next < items.length) {
+        const index = next++;
+        try {
+          const decision = await this.publishItem(feed, items[index]!, fetchedAt, report);
+          if (decision === 'publish') report.published++;
+          else if (decision === 'add_source') report.sourcesAdded++;
+        } catch (error) {
+          if (error instanceof PublishFailedError) failed ??= error;
+          else report.itemErrors.push({ index, message: (error as Error).message });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ITEM_CONCURRENCY, items.length) }, worker));
+    if (failed) throw failed;
+    report.itemErrors.sort((a, b) => a.index - b.index);
+    return report;
+  }
+
+  private async publishItem(
+    feed: PublishFeed,
+    item: FeedItem,
+    fetchedAt: Date,
+    report: PublishReport,
+  ): Promise<ArticleDecision> {
+    const { seen } = this.deps;
+    const data = toArticleIngested(item, { feedUrl: feed.url, fetchedAt, language: feed.language });
+    const source = feedKey(feed.url);
+    // The common case: the feed repeats an item it already gave, unchanged.
+    if (seen.knownUnchanged(data.articleId, data.contentHash, source)) return 'skip';
+
+    let enriched: ArticleIngestedV1 | undefined;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const previous = await seen.get(data.articleId);
+      const decision = decideArticle(previous, data.contentHash, source);
+      if (decision === 'skip') return 'skip';
+      if (decision === 'publish') {
+        enriched ??= await this.withFullText(feed, item, data, fetchedAt, report);
+        await this.publish(
+          createEvent('ArticleIngested', {
+            id: `ArticleIngested:${digest(enriched.articleId, enriched.contentHash)}`,
+            occurredAt: fetchedAt,
+            data: enriched,
+          }),
+        );
+        const next = afterPublish(previous, {
+          itemHash: data.contentHash,
+          contentHash: enriched.contentHash,
+          feed: source,
+        });
+        if (await seen.put(data.articleId, next, previous)) return decision;
+      } else {
+        const known = previous!;
+        await this.publish(
+          createEvent('ArticleSourceAdded', {
+            // One per (article, feed): a repeat is dropped by the log and absorbed downstream.
+            id: `ArticleSourceAdded:${digest(data.articleId, source)}`,
+            occurredAt: fetchedAt,
+            data: {
+              articleId: data.articleId,
+              contentHash: known.contentHash,
+              feedUrl: feed.url,
+              url: data.url,
+              guid: data.guid,
+              seenAt: fetchedAt.toISOString(),
+            },
+          }),
+        );
+        const next = afterSourceAdded(known, { itemHash: data.contentHash, feed: source });
+        if (await seen.put(data.articleId, next, known)) return decision;
+      }
+      // Lost a race with another replica: read again and decide again.
+    }
+    throw new Error(`article ${data.articleId}: record kept changing under concurrent pollers; left for the next poll`);
+  }
+
+  private async publish(event: NewsEvent): Promise<void> {
+    try {
+      await this.deps.publish(event);
+    } catch (error) {
+      throw new PublishFailedError(error);
+    }
+  }
+
+  /** The article's own page text, when the feed asks for it and the page yields more than the feed. */
+  private async withFullText(
+    feed: PublishFeed,
+    item: FeedItem,
+    data: ArticleIngestedV1,
+    fetchedAt: Date,
+    report: PublishReport,
+  ): Promise<ArticleIngestedV1> {
+    const fetchMainText = this.deps.fetchMainText;
+    if (!feed.fetchFullText || !fetchMainText || !data.url) return data;
+    try {
+      const main = await fetchMainText(data.url);
+      if (!main || main.text.length <= item.text.length) {
+        report.fullText.failed++;
+        return data;
+      }
+      report.fullText.extracted++;
+      // The feed's own markup stays in rawContent; the text is the page's.
+      const full = toArticleIngested({ ...item, text: main.text }, { feedUrl: feed.url, fetchedAt, language: feed.language });
+      return { ...full, rawContent: data.rawContent };
+    } catch {
+      // The page is optional: the feed's summary still goes out.
+      report.fullText.failed++;
+      return data;
+    }
+  }
+}

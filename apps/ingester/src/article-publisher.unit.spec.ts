@@ -1,0 +1,196 @@
+import { type NewsEvent } from '@diplowatch/contracts';
+import { type FeedItem, type ParsedFeed } from '@diplowatch/domain';
+import { ArticlePublisher, PublishFailedError } from './article-publisher';
+import { decideArticle, type SeenArticle, type SeenStore, type StoredArticle } from './seen-articles.store';
+
+class MemorySeen implements SeenStore {
+  readonly records = new Map<string, StoredArticle>();
+  /** Called before each put: lets a test simulate another replica writing in between. */
+  beforePut: ((articleId: string) => void) | null = null;
+  failFor = new Set<string>();
+
+  knownUnchanged(articleId: string, itemHash: string, feed: string): boolean {
+    const record = this.records.get(articleId);
+    return record !== undefined && decideArticle(record, itemHash, feed) === 'skip';
+  }
+  async get(articleId: string) {
+    if (this.failFor.has(articleId)) throw new Error('KV said no');
+    return this.records.get(articleId) ?? null;
+  }
+  async put(articleId: string, next: SeenArticle, previous: StoredArticle | null) {
+    this.beforePut?.(articleId);
+    const current = this.records.get(articleId) ?? null;
+    if ((current?.revision ?? null) !== (previous?.revision ?? null)) return false;
+    this.records.set(articleId, { ...next, revision: (current?.revision ?? 0) + 1 });
+    return true;
+  }
+}
+
+const item = (overrides: Partial<FeedItem> = {}): FeedItem => ({
+  guid: 'https://news.example.org/shoigu-jakarta',
+  guidIsPermalink: true,
+  link: 'https://news.example.org/shoigu-jakarta',
+  title: 'Shoigu arrives in Jakarta',
+  text: 'Russian defence minister Sergei Shoigu arrived in Jakarta.',
+  rawContent: null,
+  contentBaseUrl: 'https://news.example.org/',
+  author: null,
+  publishedAt: '2024-02-24T01:00:00.000Z',
+  updatedAt: null,
+  language: 'en',
+  ...overrides,
+});
+
+const doc = (items: FeedItem[]): ParsedFeed => ({
+  format: 'rss2',
+  version: '2.0',
+  title: 't',
+  link: null,
+  language: 'en',
+  items,
+  warnings: [],
+  salvaged: false,
+  encoding: 'utf-8',
+});
+
+const feedA = { url: 'https://a.example.org/rss', language: null, fetchFullText: false };
+const feedB = { url: 'https://b.example.org/feed', language: null, fetchFullText: false };
+const at = new Date('2026-11-01T00:00:00Z');
+
+function setup(options: { fetchMainText?: (url: string) => Promise<{ title: string; text: string; html: string } | null> } = {}) {
+  const seen = new MemorySeen();
+  const events: NewsEvent[] = [];
+  let failPublish = false;
+  const publisher = new ArticlePublisher({
+    seen,
+    publish: async (event) => {
+      if (failPublish) throw new Error('no responders');
+      events.push(event);
+      return { seq: events.length, duplicate: false };
+    },
+    fetchMainText: options.fetchMainText,
+  });
+  return { seen, events, publisher, failPublishing: () => (failPublish = true) };
+}
+
+describe('ArticlePublisher', () => {
+  describe('given a new article', () => {
+    it('publishes one ArticleIngested, and nothing when the feed repeats it', async () => {
+      const { events, publisher } = setup();
+      expect(await publisher.publishFeed(feedA, doc([item()]), at)).toMatchObject({ published: 1, sourcesAdded: 0 });
+      expect(await publisher.publishFeed(feedA, doc([item()]), at)).toMatchObject({ published: 0, sourcesAdded: 0 });
+      expect(events.map((e) => e.type)).toEqual(['ArticleIngested']);
+    });
+  });
+
+  describe('when the same article appears in a second feed', () => {
+    it('publishes ArticleSourceAdded once: one article, two sources', async () => {
+      const { events, publisher } = setup();
+      await publisher.publishFeed(feedA, doc([item()]), at);
+      await publisher.publishFeed(feedB, doc([item({ link: 'https://news.example.org/shoigu-jakarta?utm_source=b' })]), at);
+      await publisher.publishFeed(feedB, doc([item()]), at);
+      expect(events.map((e) => e.type)).toEqual(['ArticleIngested', 'ArticleSourceAdded']);
+      const [ingested, added] = events;
+      expect(added!.data).toMatchObject({
+        articleId: (ingested!.data as { articleId: string }).articleId,
+        feedUrl: feedB.url,
+        contentHash: (ingested!.data as { contentHash: string }).contentHash,
+      });
+    });
+
+    it('does not flip-flop revisions when the two feeds word it differently', async () => {
+      const { events, publisher } = setup();
+      for (let round = 0; round < 3; round++) {
+        await publisher.publishFeed(feedA, doc([item({ text: 'short summary' })]), at);
+        await publisher.publishFeed(feedB, doc([item({ text: 'a longer summary of the same article' })]), at);
+      }
+      expect(events.map((e) => e.type)).toEqual(['ArticleIngested', 'ArticleSourceAdded']);
+    });
+  });
+
+  describe('when a feed changes an article it carries', () => {
+    it('republishes it as a revision of the same article', async () => {
+      const { events, publisher } = setup();
+      await publisher.publishFeed(feedA, doc([item()]), at);
+      await publisher.publishFeed(feedA, doc([item({ title: 'Shoigu arrives in Jakarta (updated)' })]), at);
+      expect(events.map((e) => e.type)).toEqual(['ArticleIngested', 'ArticleIngested']);
+      const [first, second] = events.map((e) => e.data as { articleId: string; contentHash: string });
+      expect(second!.articleId).toBe(first!.articleId);
+      expect(second!.contentHash).not.toBe(first!.contentHash);
+    });
+  });
+
+  describe('when another replica writes the record in between', () => {
+    it('re-reads and announces its feed as a source instead of losing it', async () => {
+      const { seen, events, publisher } = setup();
+      const other = setup();
+      await other.publisher.publishFeed(feedA, doc([item()]), at);
+      const [articleId, record] = [...other.seen.records.entries()][0]!;
+      // Replica 2 (feed B) read nothing, published, and before its write replica 1's record lands.
+      seen.beforePut = (id) => {
+        if (id === articleId && !seen.records.has(id)) seen.records.set(id, record);
+        seen.beforePut = null;
+      };
+      const report = await publisher.publishFeed(feedB, doc([item()]), at);
+      expect(report.itemErrors).toEqual([]);
+      expect(report).toMatchObject({ published: 0, sourcesAdded: 1 });
+      expect(events.map((e) => e.type)).toEqual(['ArticleIngested', 'ArticleSourceAdded']);
+    });
+  });
+
+  describe('when one item of a document fails', () => {
+    it('skips that item and publishes the others', async () => {
+      const { seen, events, publisher } = setup();
+      const bad = item({ guid: 'https://news.example.org/bad', link: 'https://news.example.org/bad', title: 'bad' });
+      await publisher.publishFeed(feedA, doc([item({ guid: 'https://news.example.org/warmup', link: null })]), at);
+      const badId = [...seen.records.keys()][0]!;
+      seen.records.clear();
+      events.length = 0;
+      seen.failFor.add(badId);
+      const report = await publisher.publishFeed(
+        feedA,
+        doc([item({ guid: 'https://news.example.org/1', link: null }), { ...bad, guid: 'https://news.example.org/warmup', link: null }, item({ guid: 'https://news.example.org/2', link: null })]),
+        at,
+      );
+      expect(report.published).toBe(2);
+      expect(report.itemErrors).toEqual([{ index: 1, message: 'KV said no' }]);
+      expect(events).toHaveLength(2);
+    });
+  });
+
+  describe('when the log cannot be reached', () => {
+    it('stops the document with PublishFailedError and marks nothing', async () => {
+      const { seen, publisher, failPublishing } = setup();
+      failPublishing();
+      await expect(publisher.publishFeed(feedA, doc([item()]), at)).rejects.toBeInstanceOf(PublishFailedError);
+      expect(seen.records.size).toBe(0);
+    });
+  });
+
+  describe('given a feed with fetchFullText', () => {
+    const full = 'The full article text. '.repeat(40);
+
+    it('publishes the page text, keeps the feed markup, and is not refetched while the item is unchanged', async () => {
+      let fetches = 0;
+      const { events, publisher } = setup({
+        fetchMainText: async () => {
+          fetches++;
+          return { title: 'x', text: full, html: `<p>${full}</p>` };
+        },
+      });
+      const feed = { ...feedA, fetchFullText: true };
+      await publisher.publishFeed(feed, doc([item({ rawContent: '<p>summary</p>' })]), at);
+      await publisher.publishFeed(feed, doc([item({ rawContent: '<p>summary</p>' })]), at);
+      expect(fetches).toBe(1);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.data).toMatchObject({ text: full, rawContent: '<p>summary</p>' });
+    });
+
+    it('falls back to the feed text when the page fails', async () => {
+      const { events, publisher } = setup({ fetchMainText: () => Promise.reject(new Error('timeout')) });
+      const report = await publisher.publishFeed({ ...feedA, fetchFullText: true }, doc([item()]), at);
+      expect(report.fullText).toEqual({ extracted: 0, failed: 1 });
+      expect(events[0]!.data).toMatchObject({ text: item().text });
+    });
+  });
+});

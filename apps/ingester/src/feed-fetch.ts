@@ -1,0 +1,82 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { checkFeedBody, type FeedCheck, rejectedCheck } from '@diplowatch/domain';
+import { FetchError, safeFetch, type SafeFetchOptions, type SafeFetchResponse } from './http/safe-fetch';
+
+/*
+ * The ingester's own fetch-and-parse path, used by the poller, the API's "add feed" check and
+ * `npm run feed:check`: a guarded fetch (safeFetch) and the forgiving parser (checkFeedBody).
+ */
+
+export type FetchSettings = Pick<
+  SafeFetchOptions,
+  'timeoutMs' | 'maxBytes' | 'allowPrivateNetworks' | 'userAgent' | 'resolve' | 'isAllowedAddress' | 'signal'
+>;
+
+/** Redirects followed per fetch: enough for http->https->www->feedburner, not for a loop. */
+export const MAX_REDIRECTS = 5;
+
+export type FeedFetchResult =
+  | { kind: 'not_modified'; response: SafeFetchResponse }
+  | { kind: 'fetched'; response: SafeFetchResponse; check: FeedCheck }
+  | { kind: 'failed'; error: FetchError };
+
+export async function fetchFeed(
+  url: string,
+  settings: FetchSettings & { etag?: string | null; lastModified?: string | null },
+): Promise<FeedFetchResult> {
+  let response: SafeFetchResponse;
+  try {
+    response = await safeFetch(url, { ...settings, maxRedirects: MAX_REDIRECTS });
+  } catch (error) {
+    if (error instanceof FetchError) return { kind: 'failed', error };
+    throw error;
+  }
+  // A 304 costs no parsing: nothing changed since the validators were issued.
+  if (response.notModified) return { kind: 'not_modified', response };
+  const check = checkFeedBody(response.body, {
+    feedUrl: response.url,
+    contentType: response.headers['content-type'] ?? null,
+    maxBytes: settings.maxBytes,
+  });
+  return { kind: 'fetched', response, check };
+}
+
+/** One line of `npm run feed:check`. */
+export type FeedCheckLine = {
+  input: string;
+  outcome: FeedCheck['outcome'];
+  format: string | null;
+  items: number;
+  error: string | null;
+};
+
+export function toCheckLine(input: string, check: FeedCheck): FeedCheckLine {
+  return { input, outcome: check.outcome, format: check.format, items: check.items, error: check.error };
+}
+
+/**
+ * Checks one argument of feed:check: an http(s) URL is fetched like the poller does (same
+ * guard, limits and redirects), anything else is read as a file (within the same size cap).
+ */
+export async function checkFeedInput(input: string, settings: FetchSettings): Promise<FeedCheckLine> {
+  if (/^https?:\/\//i.test(input)) {
+    const result = await fetchFeed(input, settings);
+    if (result.kind === 'failed') return toCheckLine(input, rejectedCheck(result.error.code, result.error.message));
+    if (result.kind === 'not_modified') return toCheckLine(input, rejectedCheck('http_status', 'HTTP 304 without a conditional request'));
+    return toCheckLine(input, result.check);
+  }
+  let body: Buffer;
+  try {
+    const info = await stat(input);
+    if (!info.isFile()) return toCheckLine(input, rejectedCheck('bad_input', 'not a file or an http(s) URL'));
+    if (info.size > settings.maxBytes)
+      return toCheckLine(input, rejectedCheck('too_large', `file is ${info.size} bytes, over the ${settings.maxBytes}-byte limit`));
+    body = await readFile(input);
+  } catch (error) {
+    return toCheckLine(input, rejectedCheck('bad_input', `cannot read ${input}: ${(error as Error).message}`));
+  }
+  // A file has no URL: relative links resolve against a placeholder that names it.
+  const feedUrl = `https://feed-check.invalid/${encodeURIComponent(path.basename(input))}`;
+  return toCheckLine(input, checkFeedBody(body, { feedUrl, maxBytes: settings.maxBytes }));
+}

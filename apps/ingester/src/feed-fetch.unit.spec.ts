@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { checkFeedBody } from '@diplowatch/domain';
+import { checkFeedInput, toCheckLine } from './feed-fetch';
+
+const corpus = resolve(__dirname, '../../../../shared/corpus/feeds');
+const manifest = join(corpus, 'MANIFEST.jsonl');
+const files = existsSync(manifest)
+  ? readFileSync(manifest, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => (JSON.parse(line) as { file: string }).file)
+  : [];
+const settings = { timeoutMs: 1000, maxBytes: 20 * 1024 * 1024, allowPrivateNetworks: false, userAgent: 'test' };
+
+describe('checkFeedInput (npm run feed:check) on files', () => {
+  (files.length > 0 ? it : it.skip)('gives, for every corpus document, the corpus test\'s verdict (same path)', async () => {
+    for (const file of files) {
+      const path = join(corpus, file);
+      const line = await checkFeedInput(path, settings);
+      const expected = toCheckLine(path, checkFeedBody(readFileSync(path), { feedUrl: 'https://feeds.example.org/feed.xml' }));
+      expect({ file, ...line }).toEqual({ file, ...expected });
+    }
+  });
+
+  it('reports a missing file as rejected, with a reason', async () => {
+    expect(await checkFeedInput('/nonexistent/feed.xml', settings)).toMatchObject({
+      input: '/nonexistent/feed.xml',
+      outcome: 'rejected',
+      format: null,
+      items: 0,
+      error: expect.stringMatching(/^bad_input: cannot read/),
+    });
+  });
+
+  it('refuses a URL on a private address (the poller\'s guard)', async () => {
+    expect(await checkFeedInput('http://127.0.0.1:9/feed.xml', settings)).toMatchObject({
+      outcome: 'rejected',
+      error: expect.stringMatching(/^blocked_address: /),
+    });
+  });
+});

@@ -1,0 +1,208 @@
+import { Logger } from '@nestjs/common';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { type NewsEvent } from '@diplowatch/contracts';
+import { createPrismaClient, type PrismaClient } from '@diplowatch/persistence';
+import {
+  connectTestNats,
+  createTestDatabase,
+  deleteNamespace,
+  eventually,
+  type FeedServer,
+  startFeedServer,
+  type TestDatabase,
+  testNamespace,
+} from '@diplowatch/testing';
+import { ArticlePublisher } from '../article-publisher';
+import { FeedRegistry } from '../registry/feed-registry';
+import { SeenArticles } from '../seen-articles.store';
+import { FeedPoller, type FeedPollerOptions, type PollReport } from './feed-poller';
+
+jest.setTimeout(60_000);
+
+const rss = (name: string, items: number, extra = '') =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>${name}</title>${Array.from(
+    { length: items },
+    (_, i) =>
+      `<item><title>${name} story ${i}</title><link>https://news.example.org/${name}/${i}</link>` +
+      `<description>About ${name} ${i}.</description><pubDate>Sun, 01 Nov 2026 ${String(10 + (i % 10)).padStart(2, '0')}:00:00 GMT</pubDate></item>`,
+  ).join('')}${extra}</channel></rss>`;
+
+const BOMB = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><rss version="2.0"><channel><title>&lol1;</title></channel></rss>`;
+
+const quiet = new Logger('test');
+quiet.log = () => undefined;
+quiet.debug = () => undefined;
+quiet.warn = () => undefined;
+
+describe('FeedPoller against a shared registry', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  let registry: FeedRegistry;
+  let server: FeedServer;
+  let nc: NatsConnection;
+  const namespace = testNamespace('ingest');
+  let seen: SeenArticles;
+  const events: NewsEvent[] = [];
+  const pollers: FeedPoller[] = [];
+
+  const options = (workerId: string): FeedPollerOptions => ({
+    workerId,
+    concurrency: 4,
+    hostConcurrency: 2,
+    leaseSeconds: 60,
+    tickMs: 50,
+    maxBackoffSeconds: 3600,
+    fetch: { timeoutMs: 2000, maxBytes: 1024 * 1024, allowPrivateNetworks: true, userAgent: 'diplowatch-test' },
+  });
+
+  const startPoller = (workerId: string, reports: PollReport[]) => {
+    const articles = new ArticlePublisher({
+      seen,
+      publish: async (event) => {
+        events.push(event);
+        return { seq: events.length, duplicate: false };
+      },
+    });
+    const poller = new FeedPoller(registry, articles, options(workerId), {
+      logger: quiet,
+      onPoll: (report) => reports.push(report),
+    });
+    pollers.push(poller);
+    poller.start();
+    return poller;
+  };
+
+  const stopAll = async () => {
+    await Promise.all(pollers.splice(0).map((poller) => poller.stop()));
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    prisma = createPrismaClient(db.url, 4);
+    registry = new FeedRegistry(prisma);
+    server = await startFeedServer();
+    nc = await connectTestNats();
+    seen = await SeenArticles.open(nc, namespace);
+  });
+
+  afterEach(async () => {
+    await stopAll();
+    await prisma.feed.deleteMany();
+    events.length = 0;
+  });
+
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await db?.drop();
+    await server?.close();
+    if (nc) {
+      await deleteNamespace(nc, namespace);
+      await nc.drain();
+    }
+  });
+
+  describe('given two pollers sharing one registry', () => {
+    it('fetches each due feed exactly once per cycle', async () => {
+      const feeds = Array.from({ length: 60 }, (_, i) => `/cycle/${i}.xml`);
+      for (const [i, path] of feeds.entries()) server.set(path, { body: rss(`cycle${i}`, 2) });
+      // Interval of an hour: after its poll a feed is not due again within this test.
+      await registry.seed(feeds.map((path) => ({ url: server.url(path) })), 'config', 3600);
+
+      const a: PollReport[] = [];
+      const b: PollReport[] = [];
+      startPoller('poller-a', a);
+      startPoller('poller-b', b);
+      await eventually(async () => expect(a.length + b.length).toBe(feeds.length), 30_000, 50);
+      // Give both a few more ticks to (wrongly) claim anything twice.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await stopAll();
+
+      expect(feeds.map((path) => server.requests(path))).toEqual(feeds.map(() => 1));
+      expect(a.length + b.length).toBe(feeds.length);
+      expect(a.length).toBeGreaterThan(0);
+      expect(b.length).toBeGreaterThan(0);
+      expect(new Set([...a, ...b].map((r) => r.feed.id)).size).toBe(feeds.length);
+      expect([...a, ...b].every((r) => r.recorded)).toBe(true);
+      expect(events.filter((e) => e.type === 'ArticleIngested')).toHaveLength(feeds.length * 2);
+
+      const rows = await prisma.feed.findMany();
+      expect(rows.every((row) => row.leasedBy === null && row.lastOutcome === 'success')).toBe(true);
+      expect(rows.every((row) => row.nextCheckAt.getTime() > Date.now() + 3000_000)).toBe(true);
+      expect(rows.every((row) => row.itemsSeen === 2n && row.lastItemCount === 2)).toBe(true);
+    });
+  });
+
+  describe('given broken, hostile and throttling feeds among good ones', () => {
+    it('records a clear error on each bad feed and still publishes the good ones', async () => {
+      const routes: Record<string, Parameters<FeedServer['set']>[1]> = {
+        '/mix/good1.xml': { body: rss('good1', 3) },
+        '/mix/bomb.xml': { body: BOMB },
+        '/mix/html.xml': { body: '<!doctype html><html><body>Not a feed</body></html>', contentType: 'text/html' },
+        '/mix/500.xml': { status: 500, body: 'oops' },
+        '/mix/429.xml': { status: 429, headers: { 'retry-after': '7200' }, body: 'slow down' },
+        '/mix/hang.xml': () => undefined,
+        '/mix/good2.xml': { body: rss('good2', 2) },
+      };
+      for (const [path, route] of Object.entries(routes)) server.set(path, route);
+      await registry.seed(Object.keys(routes).map((path) => ({ url: server.url(path) })), 'config', 600);
+      const reports: PollReport[] = [];
+      startPoller('poller-mix', reports);
+      await eventually(async () => expect(reports).toHaveLength(7), 30_000, 50);
+      await stopAll();
+
+      const byPath = new Map((await prisma.feed.findMany()).map((row) => [new URL(row.url).pathname, row]));
+      expect(byPath.get('/mix/good1.xml')).toMatchObject({ lastOutcome: 'success', consecutiveFailures: 0, lastHttpStatus: 200 });
+      expect(byPath.get('/mix/good2.xml')).toMatchObject({ lastOutcome: 'success', consecutiveFailures: 0 });
+      expect(byPath.get('/mix/bomb.xml')).toMatchObject({
+        lastOutcome: 'error',
+        lastErrorCode: 'entity_declaration',
+        consecutiveFailures: 1,
+        lastHttpStatus: 200,
+      });
+      expect(byPath.get('/mix/bomb.xml')!.lastError).toMatch(/declares entities/);
+      expect(byPath.get('/mix/html.xml')).toMatchObject({ lastErrorCode: 'not_a_feed' });
+      expect(byPath.get('/mix/500.xml')).toMatchObject({ lastErrorCode: 'http_status', lastHttpStatus: 500 });
+      expect(byPath.get('/mix/hang.xml')).toMatchObject({ lastErrorCode: 'timeout' });
+      const throttled = byPath.get('/mix/429.xml')!;
+      expect(throttled).toMatchObject({ lastOutcome: 'throttled', lastHttpStatus: 429 });
+      expect(throttled.nextCheckAt.getTime() - throttled.lastCheckedAt!.getTime()).toBeGreaterThanOrEqual(7200_000);
+      for (const row of byPath.values()) expect(row.failingSince === null).toBe(row.consecutiveFailures === 0);
+      expect(events.filter((e) => e.type === 'ArticleIngested')).toHaveLength(5);
+    });
+  });
+
+  describe('when a feed is polled again', () => {
+    it('sends its validators and a 304 costs no parsing', async () => {
+      server.set('/cond/feed.xml', { body: rss('cond', 2) });
+      await registry.seed([{ url: server.url('/cond/feed.xml') }], 'config', 600);
+      const reports: PollReport[] = [];
+      startPoller('poller-cond', reports);
+      await eventually(async () => expect(reports).toHaveLength(1), 10_000, 50);
+      const row = await prisma.feed.findFirstOrThrow();
+      expect(row.etag).toMatch(/^".+"$/);
+      await prisma.feed.updateMany({ data: { nextCheckAt: new Date(0) } });
+      await eventually(async () => expect(reports).toHaveLength(2), 10_000, 50);
+      await stopAll();
+      expect(server.lastHeaders('/cond/feed.xml')?.['if-none-match']).toBe(row.etag);
+      expect(reports[1]).toMatchObject({ outcome: 'not_modified', articles: null });
+      expect(await prisma.feed.findFirstOrThrow()).toMatchObject({ lastOutcome: 'not_modified', lastHttpStatus: 304, itemsSeen: 2n });
+    });
+  });
+
+  describe('when a poller stops with claims it has not started', () => {
+    it('gives them back for another replica', async () => {
+      for (let i = 0; i < 6; i++) server.set(`/slow/${i}.xml`, (_req, res) => setTimeout(() => res.writeHead(200).end(rss(`slow${i}`, 1)), 300));
+      await registry.seed(Array.from({ length: 6 }, (_, i) => ({ url: server.url(`/slow/${i}.xml`) })), 'config', 600);
+      const reports: PollReport[] = [];
+      // One host, one at a time: five claims wait in the queue.
+      const poller = new FeedPoller(registry, new ArticlePublisher({ seen, publish: async () => ({ seq: 1, duplicate: false }) }), { ...options('poller-stop'), hostConcurrency: 1 }, { logger: quiet, onPoll: (r) => reports.push(r) });
+      poller.start();
+      await eventually(async () => expect(await prisma.feed.count({ where: { leasedBy: 'poller-stop' } })).toBe(6), 10_000, 20);
+      await poller.stop();
+      const leased = await prisma.feed.count({ where: { leasedBy: { not: null } } });
+      const due = await prisma.feed.count({ where: { nextCheckAt: { lte: new Date() } } });
+      expect(leased).toBe(0);
+      expect(due).toBe(6 - reports.length);
+    });
+  });
+});

@@ -1,0 +1,319 @@
+import { type LoggerService } from '@nestjs/common';
+import {
+  FAILING_LONG_AFTER_SECONDS,
+  type FeedHealthPatch,
+  type FeedHealthState,
+  isThrottled,
+  nextFeedHealth,
+  type PollResult,
+} from '@diplowatch/domain';
+import { type ArticlePublisher, PublishFailedError, type PublishReport } from '../article-publisher';
+import { type FetchSettings, fetchFeed } from '../feed-fetch';
+import { type IngesterMetrics, type PollMetricOutcome } from '../ingester.metrics';
+import { type ClaimedFeed, type FeedRegistry } from '../registry/feed-registry';
+import { HostLimiter } from './host-limiter';
+import { PollRecorder } from './poll-recorder';
+
+export type FeedPollerOptions = {
+  /** This replica's name in leases. */
+  workerId: string;
+  concurrency: number;
+  hostConcurrency: number;
+  leaseSeconds: number;
+  tickMs: number;
+  maxBackoffSeconds: number;
+  fetch: FetchSettings;
+};
+
+export type PollReport = {
+  feed: ClaimedFeed;
+  outcome: PollMetricOutcome;
+  result: PollResult;
+  articles: PublishReport | null;
+  patch: FeedHealthPatch;
+  /** False when the lease was lost before the outcome could be written (another replica took over). */
+  recorded: boolean;
+};
+
+export type FeedPollerHooks = {
+  logger: LoggerService;
+  metrics?: IngesterMetrics;
+  /** Claiming pauses while this is false (e.g. NATS is away: polling could not publish). */
+  canPoll?: () => boolean;
+  /** Called after every poll (tests and benches observe progress here). */
+  onPoll?: (report: PollReport) => void;
+};
+
+type Polled = { result: PollResult; outcome: PollMetricOutcome; articles: PublishReport | null; started: number };
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return url;
+  }
+};
+
+/**
+ * The polling loop of one ingester replica. Every tick it claims due feeds from the shared
+ * registry (FOR UPDATE SKIP LOCKED + lease), keeping at most 4 × concurrency claimed, and runs
+ * them under a global and a per-host concurrency limit. Each poll's outcome is written back with
+ * the next check time (interval with jitter, or backoff), which ends the lease.
+ *
+ * Failures stay with their feed: a fetch error, a rejected document or even a bug while polling
+ * one feed is recorded on that feed and never stops the loop or the other feeds.
+ */
+export class FeedPoller {
+  private readonly limiter: HostLimiter;
+  private readonly recorder: PollRecorder;
+  private readonly claimed = new Map<string, ClaimedFeed>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly unstarted: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private filling = false;
+  /** Set when a claim found fewer due feeds than asked: no more claims until the next tick. */
+  private drained = false;
+  private stopped = false;
+
+  constructor(
+    private readonly registry: FeedRegistry,
+    private readonly articles: ArticlePublisher,
+    private readonly options: FeedPollerOptions,
+    private readonly hooks: FeedPollerHooks,
+  ) {
+    this.limiter = new HostLimiter(options.concurrency, options.hostConcurrency);
+    this.recorder = new PollRecorder(registry, options.workerId);
+  }
+
+  /**
+   * Claimed feeds waiting or running. Enough to keep every slot busy while the next claim is
+   * on its way to the database and back; leases cover the wait.
+   */
+  private get maxClaimed(): number {
+    return this.options.concurrency * 4;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      this.drained = false;
+      void this.fill();
+    };
+    this.timer = setInterval(tick, this.options.tickMs);
+    tick();
+  }
+
+  /** Stops claiming, lets running polls finish, and gives unstarted claims back to the registry. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.recorder.drain();
+    const ids = this.unstarted.splice(0);
+    await this.registry.release(ids, this.options.workerId).catch((error: unknown) => {
+      this.hooks.logger.warn?.(`could not release ${ids.length} feed lease(s): ${(error as Error).message}`);
+    });
+  }
+
+  /** Claims and dispatches due feeds until the buffer is full or nothing more is due. */
+  async fill(): Promise<void> {
+    if (this.filling || this.stopped || this.drained) return;
+    if (this.hooks.canPoll && !this.hooks.canPoll()) return;
+    this.filling = true;
+    try {
+      while (!this.stopped) {
+        const room = this.maxClaimed - this.claimed.size;
+        if (room <= 0) break;
+        const batch = Math.min(room, 500);
+        const feeds = await this.registry.claimDue(this.options.workerId, batch, this.options.leaseSeconds);
+        for (const feed of feeds) this.dispatch(feed);
+        if (feeds.length < batch) {
+          this.drained = true;
+          break;
+        }
+      }
+    } catch (error) {
+      this.hooks.logger.warn?.(`claiming due feeds failed: ${(error as Error).message}`);
+    } finally {
+      this.filling = false;
+    }
+  }
+
+  private dispatch(feed: ClaimedFeed): void {
+    this.claimed.set(feed.id, feed);
+    const run = (async () => {
+      // The host's slot is held for the fetch (and the article pages); the registry write
+      // that follows is batched with other feeds' and does not keep the host waiting.
+      const polled = await this.limiter.run(hostOf(feed.url), async () =>
+        this.stopped ? null : this.fetchStage(feed),
+      );
+      if (polled === null) {
+        this.unstarted.push(feed.id);
+        return;
+      }
+      this.hooks.onPoll?.(await this.recordStage(feed, polled));
+    })()
+      .catch((error: unknown) => {
+        this.hooks.logger.error(`polling ${feed.url} failed unexpectedly: ${(error as Error).stack ?? String(error)}`);
+      })
+      .finally(() => {
+        this.claimed.delete(feed.id);
+        this.running.delete(run);
+        // Claim again while a full round of slots is still queued, not once the queue is dry.
+        if (this.claimed.size <= this.maxClaimed - this.options.concurrency) void this.fill();
+      });
+    this.running.add(run);
+  }
+
+  /** Fetches, parses and publishes one feed, then records the outcome on it. */
+  async pollFeed(feed: ClaimedFeed): Promise<PollReport> {
+    return this.recordStage(feed, await this.fetchStage(feed));
+  }
+
+  private async fetchStage(feed: ClaimedFeed): Promise<Polled> {
+    const started = performance.now();
+    try {
+      return { ...(await this.fetchAndPublish(feed)), started };
+    } catch (error) {
+      // A bug, not the feed's fault, but it is recorded on the feed so it is seen and backed off.
+      return {
+        result: { kind: 'error', code: 'internal', message: (error as Error).message, httpStatus: null, retryAfterSeconds: null },
+        outcome: 'error',
+        articles: null,
+        started,
+      };
+    }
+  }
+
+  private async recordStage(feed: ClaimedFeed, polled: Polled): Promise<PollReport> {
+    const { result, outcome, articles, started } = polled;
+    const state: FeedHealthState = {
+      pollIntervalSeconds: feed.pollIntervalSeconds,
+      consecutiveFailures: feed.consecutiveFailures,
+      failingSince: feed.failingSince,
+      cadenceSeconds: feed.cadenceSeconds,
+      lastItemAt: feed.lastItemAt,
+      etag: feed.etag,
+      lastModified: feed.lastModified,
+    };
+    const patch = nextFeedHealth(state, result, new Date(), {
+      policy: { maxBackoffSeconds: this.options.maxBackoffSeconds },
+    });
+    let recorded = false;
+    try {
+      recorded = await this.recorder.record(feed.id, patch);
+    } catch (error) {
+      // The lease runs out and the feed is polled again: events are idempotent.
+      this.hooks.logger.warn?.(`recording the poll of ${feed.url} failed: ${(error as Error).message}`);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.hooks.metrics?.poll(outcome, result.kind === 'error' ? result.code : null, seconds);
+    if (articles) {
+      this.hooks.metrics?.items('published', articles.published);
+      this.hooks.metrics?.items('source_added', articles.sourcesAdded);
+      this.hooks.metrics?.items('item_error', articles.itemErrors.length);
+      this.hooks.metrics?.items('full_text_extracted', articles.fullText.extracted);
+      this.hooks.metrics?.items('full_text_failed', articles.fullText.failed);
+    }
+    this.log(feed, outcome, result, articles, patch, seconds);
+    return { feed, outcome, result, articles, patch, recorded };
+  }
+
+  private async fetchAndPublish(
+    feed: ClaimedFeed,
+  ): Promise<{ result: PollResult; outcome: PollMetricOutcome; articles: PublishReport | null }> {
+    const fetched = await fetchFeed(feed.url, { ...this.options.fetch, etag: feed.etag, lastModified: feed.lastModified });
+    if (fetched.kind === 'failed') {
+      const { error } = fetched;
+      const result: PollResult = {
+        kind: 'error',
+        code: error.code,
+        message: error.message,
+        httpStatus: error.status,
+        retryAfterSeconds: error.retryAfterSeconds,
+      };
+      return { result, outcome: isThrottled(result) ? 'throttled' : 'error', articles: null };
+    }
+    const { response } = fetched;
+    if (fetched.kind === 'not_modified') {
+      return {
+        result: { kind: 'not_modified', httpStatus: response.status, etag: response.etag, lastModified: response.lastModified },
+        outcome: 'not_modified',
+        articles: null,
+      };
+    }
+    const { check } = fetched;
+    if (check.outcome === 'rejected') {
+      return {
+        result: { kind: 'error', code: check.code, message: check.error, httpStatus: response.status, retryAfterSeconds: null },
+        outcome: 'rejected',
+        articles: null,
+      };
+    }
+    let articles: PublishReport;
+    try {
+      articles = await this.articles.publishFeed(
+        { url: feed.url, language: feed.language, fetchFullText: feed.options.fetchFullText },
+        check.feed,
+        new Date(),
+      );
+    } catch (error) {
+      if (!(error instanceof PublishFailedError)) throw error;
+      // Validators are not saved, so the next poll fetches the whole document again.
+      return {
+        result: { kind: 'error', code: error.code, message: error.message, httpStatus: response.status, retryAfterSeconds: null },
+        outcome: 'error',
+        articles: null,
+      };
+    }
+    return {
+      result: {
+        kind: 'success',
+        httpStatus: response.status,
+        etag: response.etag,
+        lastModified: response.lastModified,
+        itemCount: check.items,
+        newArticles: articles.published,
+        itemDates: check.feed.items.map((item) => item.publishedAt),
+      },
+      outcome:
+        check.outcome === 'salvaged' ? 'salvaged' : articles.published + articles.sourcesAdded > 0 ? 'new_items' : 'unchanged',
+      articles,
+    };
+  }
+
+  /** One line per poll: a short message and the facts as JSON, for grep and for log pipelines. */
+  private log(
+    feed: ClaimedFeed,
+    outcome: PollMetricOutcome,
+    result: PollResult,
+    articles: PublishReport | null,
+    patch: FeedHealthPatch,
+    seconds: number,
+  ): void {
+    const { logger } = this.hooks;
+    const facts: Record<string, unknown> = {
+      feed: feed.url,
+      outcome,
+      status: patch.lastHttpStatus,
+      ms: Math.round(seconds * 1000),
+      next: patch.nextCheckAt.toISOString(),
+    };
+    if (articles) {
+      Object.assign(facts, { items: articles.items, published: articles.published, sourcesAdded: articles.sourcesAdded });
+      if (articles.itemErrors.length > 0) facts.itemErrors = articles.itemErrors.slice(0, 5);
+    }
+    if (result.kind === 'error') {
+      Object.assign(facts, { code: result.code, error: result.message, failures: patch.consecutiveFailures });
+      const failingFor = patch.failingSince ? (Date.now() - patch.failingSince.getTime()) / 1000 : 0;
+      if (failingFor >= FAILING_LONG_AFTER_SECONDS) {
+        facts.failingSince = patch.failingSince?.toISOString();
+        logger.error(`feed failing for ${Math.floor(failingFor / 3600)} h, still polled at backoff ${JSON.stringify(facts)}`);
+      } else logger.warn?.(`feed poll failed ${JSON.stringify(facts)}`);
+      return;
+    }
+    if (articles && articles.itemErrors.length > 0) logger.warn?.(`feed items skipped ${JSON.stringify(facts)}`);
+    else if (outcome === 'new_items' || outcome === 'salvaged') logger.log(`feed poll ${JSON.stringify(facts)}`);
+    else logger.debug?.(`feed poll ${JSON.stringify(facts)}`);
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import { PERSISTENCE_OPTIONS, type PersistenceOptions } from '@diplowatch/persistence';
+
+/**
+ * The projector's connection pool. The writer talks to Postgres with `pg` directly rather than
+ * through Prisma's raw queries: with a batch's rows in one large parameter, Prisma added about
+ * 3 ms per statement (measured: 240 statements with a 200 KB parameter, 1.9 s through Prisma
+ * against 1.1 s through pg), which was most of the projector's overhead over a raw baseline.
+ * The schema is still Prisma's (prisma/schema.prisma and its migrations).
+ */
+@Injectable()
+export class ReadModelDatabase implements OnApplicationShutdown {
+  private readonly logger = new Logger('ReadModelDatabase');
+  private readonly pool: pg.Pool;
+
+  constructor(@Inject(PERSISTENCE_OPTIONS) options: PersistenceOptions) {
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', (error) => this.logger.warn(`idle connection failed: ${error.message}`));
+  }
+
+  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Waits for the database with capped backoff, so start-up order does not matter. */
+  async waitUntilReady(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.pool.query('SELECT 1');
+        return;
+      } catch (error) {
+        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
+        this.logger.warn(
+          `database not ready (${(error as Error).message.split('\n')[0]}); retrying in ${delay} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  async ping(): Promise<{ ok: boolean; detail?: string }> {
+    try {
+      await this.pool.query('SELECT 1');
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message.split('\n')[0] };
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,209 @@
+// Seeds a fresh database for the query bench: migrations applied, then generated rows loaded
+// in multi-row batches (unnest of arrays, one statement per table per batch) by two
+// connections in parallel, with the secondary indexes dropped during the load and rebuilt
+// after it (one sort per index instead of a million insertions), then VACUUM ANALYZE.
+import { Client } from 'pg';
+import { type ArticleRow, type EventRow, type TextVariant, generateArticle, generateEvent } from './generate';
+
+const TABLES = ['articles', 'diplomatic_events', 'diplomatic_event_sources', 'diplomatic_event_versions'];
+const EVENTS_PER_BATCH = 1000;
+const ARTICLES_PER_BATCH = 5000;
+const WORKERS = 2;
+
+export type SeedCounts = { articles: number; events: number; sources: number; versions: number };
+
+async function connect(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  // A bench database: losing the last commits in a crash costs nothing.
+  await client.query('SET synchronous_commit = off');
+  return client;
+}
+
+async function insertArticles(db: Client, rows: ArticleRow[], firstSequence: number): Promise<void> {
+  await db.query(
+    `INSERT INTO articles (id, url, canonical_url, feed_url, title, text, published_at, ingested_at, content_hash,
+                           relevant, relevance, rules_version, classified_at, classification, last_sequence)
+     SELECT u.id, u.url, u.url, u.feed, t.title, t.text || ' ' || u.sentence, u.published,
+            u.published + interval '5 minutes', md5(u.id), u.relevant, CASE WHEN u.relevant THEN 0.8 ELSE 0.05 END,
+            '1.0.0', u.published + interval '6 minutes',
+            CASE WHEN u.relevant THEN jsonb_build_object('articleId', u.id, 'relevant', true, 'rulesVersion', '1.0.0',
+                                                         'watch', 'russia-sea') END,
+            u.seq
+     FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::bool[], $7::text[], $8::bigint[])
+          AS u(id, variant, sentence, feed, published, relevant, url, seq)
+     JOIN bench_texts t ON t.idx = u.variant`,
+    [
+      rows.map((row) => row.id),
+      rows.map((row) => row.variant),
+      rows.map((row) => row.sentence),
+      rows.map((row) => row.feedUrl),
+      rows.map((row) => row.publishedAt),
+      rows.map((row) => row.relevant),
+      rows.map((row) => `${row.feedUrl.replace(/\/rss\/.*$/, '')}/news/${row.id}`),
+      rows.map((_, index) => firstSequence + index),
+    ],
+  );
+}
+
+async function insertEvents(db: Client, events: EventRow[]): Promise<void> {
+  await insertArticles(
+    db,
+    events.flatMap((event) => event.sources.map((source) => source.article)),
+    events[0]!.view.lastSequence,
+  );
+  const views = events.map((event) => event.view);
+  await db.query(
+    `INSERT INTO diplomatic_events (id, type, countries, actors, confidence, summary, start_date, end_date, event_date,
+                                    place, topics, rules_version, first_seen_at, last_seen_at, source_count, last_sequence)
+     SELECT u.id, u.type, string_to_array(u.countries, ','), u.actors::jsonb, u.confidence, u.summary, u.start_date,
+            NULL, u.event_date, u.place, string_to_array(u.topics, ','), '1.0.0', u.first_seen, u.last_seen,
+            u.source_count, u.seq
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::date[], $8::date[],
+                 $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::int[], $14::bigint[])
+          AS u(id, type, countries, actors, confidence, summary, start_date, event_date, place, topics, first_seen,
+               last_seen, source_count, seq)`,
+    [
+      views.map((view) => view.id),
+      views.map((view) => view.type),
+      views.map((view) => view.countries.join(',')),
+      views.map((view) => JSON.stringify(view.actors)),
+      views.map((view) => view.confidence),
+      views.map((view) => view.summary),
+      views.map((view) => view.startDate),
+      views.map((view) => view.eventDate),
+      views.map((view) => view.place),
+      views.map((view) => view.topics.join(',')),
+      views.map((view) => view.firstSeenAt),
+      views.map((view) => view.lastSeenAt),
+      views.map((view) => view.sourceCount),
+      views.map((view) => view.lastSequence),
+    ],
+  );
+  const versions = events.flatMap((event) =>
+    event.versions.map((version, index) => ({ id: event.view.id, number: index + 1, ...version })),
+  );
+  await db.query(
+    `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::bigint[], $5::text[], $6::jsonb[])`,
+    [
+      versions.map((version) => version.id),
+      versions.map((version) => version.number),
+      versions.map((version) => version.recordedAt),
+      versions.map((version) => version.state.lastSequence),
+      versions.map((version) => version.change),
+      versions.map((version) => JSON.stringify(version.state)),
+    ],
+  );
+  const sources = events.flatMap((event) =>
+    event.sources.map((source) => ({ id: event.view.id, ...source })),
+  );
+  await db.query(
+    `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context, detected_at)
+     SELECT u.id, u.article, u.confidence, jsonb_build_array(jsonb_build_object('sentence', u.sentence,
+              'rules', jsonb_build_array('bench'))), '[]'::jsonb, u.detected
+     FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::timestamptz[])
+          AS u(id, article, confidence, sentence, detected)`,
+    [
+      sources.map((source) => source.id),
+      sources.map((source) => source.article.id),
+      sources.map((source) => source.confidence),
+      sources.map((source) => source.article.sentence),
+      sources.map((source) => source.detectedAt),
+    ],
+  );
+}
+
+/** Runs `work(batch)` for batches 0..count-1 on WORKERS connections. */
+async function inParallel(url: string, count: number, work: (db: Client, batch: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: WORKERS }, async () => {
+      const db = await connect(url);
+      try {
+        for (let batch = next++; batch < count; batch = next++) await work(db, batch);
+      } finally {
+        await db.end();
+      }
+    }),
+  );
+}
+
+export async function seed(
+  url: string,
+  options: { articles: number; events: number; variants: TextVariant[]; log: (line: string) => void },
+): Promise<SeedCounts> {
+  const admin = await connect(url);
+  try {
+    // Secondary indexes: dropped now, rebuilt from their own definitions after the load.
+    const { rows: indexes } = await admin.query<{ name: string; definition: string }>(
+      `SELECT i.indexname AS name, i.indexdef AS definition
+       FROM pg_indexes i
+       WHERE i.schemaname = 'public' AND i.tablename = ANY($1)
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+      [TABLES],
+    );
+    for (const index of indexes) await admin.query(`DROP INDEX "${index.name}"`);
+    await admin.query(
+      'CREATE TABLE bench_texts (idx int PRIMARY KEY, title text NOT NULL, text text NOT NULL)',
+    );
+    await admin.query('INSERT INTO bench_texts SELECT * FROM unnest($1::int[], $2::text[], $3::text[])', [
+      options.variants.map((variant) => variant.index),
+      options.variants.map((variant) => variant.title),
+      options.variants.map((variant) => variant.text),
+    ]);
+
+    let sourceArticles = 0;
+    let versions = 0;
+    const eventBatches = Math.ceil(options.events / EVENTS_PER_BATCH);
+    const started = Date.now();
+    // Source articles are numbered from 0 upwards in event order; each event gets at most 5.
+    await inParallel(url, eventBatches, async (db, batch) => {
+      const events: EventRow[] = [];
+      for (
+        let n = batch * EVENTS_PER_BATCH;
+        n < Math.min(options.events, (batch + 1) * EVENTS_PER_BATCH);
+        n++
+      ) {
+        events.push(generateEvent(n, n * 5, options.variants));
+      }
+      await insertEvents(db, events);
+      sourceArticles += events.reduce((sum, event) => sum + event.sources.length, 0);
+      versions += events.reduce((sum, event) => sum + event.versions.length, 0);
+      if (batch % 10 === 9)
+        options.log(
+          `events: ${(batch + 1) * EVENTS_PER_BATCH} (${Math.round((Date.now() - started) / 1000)} s)`,
+        );
+    });
+    const background = Math.max(0, options.articles - sourceArticles);
+    const articleBatches = Math.ceil(background / ARTICLES_PER_BATCH);
+    // Background articles take the numbers after the source articles' range.
+    const firstBackground = options.events * 5;
+    await inParallel(url, articleBatches, async (db, batch) => {
+      const rows: ArticleRow[] = [];
+      const from = batch * ARTICLES_PER_BATCH;
+      for (let n = from; n < Math.min(background, from + ARTICLES_PER_BATCH); n++) {
+        rows.push(generateArticle(firstBackground + n, options.variants));
+      }
+      await insertArticles(db, rows, 10 * options.events + from);
+      if (batch % 20 === 19)
+        options.log(
+          `articles: ${sourceArticles + from + rows.length} (${Math.round((Date.now() - started) / 1000)} s)`,
+        );
+    });
+    await admin.query('DROP TABLE bench_texts');
+
+    options.log(`rebuilding ${indexes.length} indexes`);
+    await admin.query(`SET maintenance_work_mem = '256MB'`);
+    for (const index of indexes) await admin.query(index.definition);
+    for (const table of TABLES) await admin.query(`VACUUM ANALYZE ${table}`);
+    return {
+      articles: sourceArticles + background,
+      events: options.events,
+      sources: sourceArticles,
+      versions,
+    };
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,0 +1,159 @@
+import { type NewsEvent, createEvent } from '@diplowatch/contracts';
+import { type LoggedEvent, type ReadModelState, foldReadModelBatch, sourceKey } from './read-model-batch';
+
+const empty = (): ReadModelState => ({
+  articles: new Map(),
+  aliases: new Map(),
+  events: new Map(),
+  sources: new Map(),
+});
+
+const ingested = (articleId: string, contentHash = 'h1') =>
+  createEvent('ArticleIngested', {
+    id: `ai-${articleId}-${contentHash}`,
+    occurredAt: new Date('2025-02-24T09:00:00Z'),
+    data: {
+      articleId,
+      contentHash,
+      feedUrl: 'https://example.org/feed.xml',
+      url: `https://example.org/${articleId}`,
+      canonicalUrl: `https://example.org/${articleId}`,
+      guid: null,
+      title: 'Shoigu visits Indonesia',
+      text: 'Sergei Shoigu is visiting Indonesia.',
+      rawContent: null,
+      author: null,
+      language: 'en',
+      publishedAt: '2025-02-24T08:00:00.000Z',
+      fetchedAt: '2025-02-24T09:00:00.000Z',
+    },
+  });
+
+const classified = (articleId: string, contentHash = 'h1') =>
+  createEvent('ArticleClassified', {
+    id: `ac-${articleId}-${contentHash}`,
+    occurredAt: new Date('2025-02-24T09:00:01Z'),
+    data: {
+      articleId,
+      contentHash,
+      watch: 'russia-sea',
+      rulesVersion: '1',
+      relevant: true,
+      relevance: 0.9,
+      eventTypes: ['visit'],
+      countries: ['RUS', 'IDN'],
+      actors: [],
+      diplomaticEventIds: [],
+      context: [],
+      evidence: [],
+      reasons: [],
+    },
+  });
+
+const detected = (key: string, articleId: string) =>
+  createEvent('DiplomaticEventDetected', {
+    id: `de-${key}-${articleId}`,
+    occurredAt: new Date('2025-02-24T09:00:02Z'),
+    data: {
+      diplomaticEventId: key,
+      articleId,
+      watch: 'russia-sea',
+      rulesVersion: '1',
+      type: 'visit',
+      countries: ['RUS', 'IDN'],
+      actors: [{ name: 'Sergei Shoigu', office: null, country: 'RUS', role: 'actor' }],
+      confidence: 0.8,
+      summary: 'Shoigu visits Indonesia',
+      startDate: '2025-02-24',
+      endDate: null,
+      place: null,
+      topics: [],
+      evidence: [{ sentence: 'Sergei Shoigu is visiting Indonesia.', rules: ['visit'] }],
+      context: [],
+      publishedAt: '2025-02-24T08:00:00.000Z',
+    },
+  });
+
+const log = (...events: NewsEvent[]): LoggedEvent[] =>
+  events.map((event, i) => ({ event, streamSequence: i + 1 }));
+
+describe('foldReadModelBatch', () => {
+  describe('given an empty store, when a new article is ingested and classified in one batch', () => {
+    const writes = foldReadModelBatch(empty(), log(ingested('a'), classified('a')));
+
+    it('inserts it once, classified, at the classification sequence', () => {
+      expect(writes.articleContents).toHaveLength(1);
+      expect(writes.articleContents[0]).toMatchObject({ id: 'a', lastSequence: 2 });
+      expect(writes.articleContents[0]!.classification?.data.relevant).toBe(true);
+      expect(writes.articleClassifications).toEqual([]);
+      expect(writes.checkpoint).toBe(2);
+    });
+  });
+
+  describe('given an article already stored at sequence 5', () => {
+    const state = (): ReadModelState => ({
+      ...empty(),
+      articles: new Map([['a', { lastSequence: 5, contentHash: 'h1' }]]),
+    });
+
+    it('when events at or below 5 come again, then nothing is written but the checkpoint', () => {
+      const writes = foldReadModelBatch(state(), log(ingested('a'), classified('a')));
+      expect(writes.articleContents).toEqual([]);
+      expect(writes.articleClassifications).toEqual([]);
+      expect(writes.checkpoint).toBe(2);
+    });
+
+    it('when a revision and then a classification of the old revision follow, then the stale classification is ignored', () => {
+      const writes = foldReadModelBatch(state(), [
+        { event: ingested('a', 'h2'), streamSequence: 6 },
+        { event: classified('a', 'h1'), streamSequence: 7 },
+      ]);
+      expect(writes.articleContents.map((a) => a.data.contentHash)).toEqual(['h2']);
+      expect(writes.articleClassifications).toEqual([]);
+    });
+  });
+
+  it('given no article, when its classification or detection comes first, then those are not yet applicable', () => {
+    const writes = foldReadModelBatch(empty(), log(classified('x'), detected('k', 'x')));
+    expect(writes.notYetApplicable.map((f) => f.streamSequence)).toEqual([1, 2]);
+    expect(writes.checkpoint).toBeNull();
+  });
+
+  describe('given a detection already applied from an article', () => {
+    it('when it is replayed, then no version, source or event is written', () => {
+      const first = foldReadModelBatch(empty(), log(ingested('a'), detected('k', 'a')));
+      expect(first.versions.map((v) => v.change)).toEqual(['created']);
+      const stored: ReadModelState = {
+        articles: new Map([['a', { lastSequence: 1, contentHash: 'h1' }]]),
+        aliases: new Map([['k', 'k']]),
+        events: new Map([['k', { view: first.events[0]!, version: 1 }]]),
+        sources: new Map([[sourceKey('k', 'a'), 2]]),
+      };
+      const replay = foldReadModelBatch(stored, log(ingested('a'), detected('k', 'a')));
+      expect(replay).toMatchObject({
+        events: [],
+        versions: [],
+        sources: [],
+        aliases: [],
+        articleContents: [],
+      });
+    });
+  });
+
+  it('given two reports of one act in one batch under different keys, then one event with two sources', () => {
+    const writes = foldReadModelBatch(
+      empty(),
+      log(ingested('a'), ingested('b'), detected('k1', 'a'), detected('k2', 'b')),
+    );
+    expect(writes.events).toHaveLength(1);
+    expect(writes.events[0]).toMatchObject({ id: 'k1', sourceCount: 2 });
+    expect(writes.aliases.map((a) => [a.alias, a.diplomaticEventId])).toEqual([
+      ['k1', 'k1'],
+      ['k2', 'k1'],
+    ]);
+    expect(writes.versions.map((v) => [v.version, v.change])).toEqual([
+      [1, 'created'],
+      [2, 'source_added'],
+    ]);
+  });
+});

@@ -22,6 +22,17 @@ const esmOnlyPackages = [
   'load-esm',
   'strtok3',
   'token-types',
+  // linkedom (the ingester's full-text extraction) requires these ES modules.
+  'css-select',
+  'css-what',
+  'domutils',
+  'boolbase',
+  'nth-check',
+  'domhandler',
+  'dom-serializer',
+  'domelementtype',
+  'cssomnom',
+  'entities',
 ];
 const jsSwcConfig = { ...swcConfig, jsc: { ...swcConfig.jsc, parser: { syntax: 'ecmascript' } } };
 

@@ -17,7 +17,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const env = parseEnv(
-    ingesterEnvSchema.pick({ FETCH_TIMEOUT_MS: true, FETCH_MAX_BYTES: true, USER_AGENT: true, ALLOW_PRIVATE_NETWORKS: true }),
+    ingesterEnvSchema.pick({
+      FETCH_TIMEOUT_MS: true,
+      FETCH_MAX_BYTES: true,
+      USER_AGENT: true,
+      ALLOW_PRIVATE_NETWORKS: true,
+    }),
   );
   const settings = {
     timeoutMs: env.FETCH_TIMEOUT_MS,

@@ -70,7 +70,8 @@ export async function startAlertReceiver(): Promise<AlertReceiver> {
       res.writeHead(behaviour.status, behaviour.headers ?? {}).end(behaviour.body ?? '');
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Longer than the alerter keeps idle connections (4 s), like Node's default (5 s).
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

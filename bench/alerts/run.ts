@@ -22,7 +22,7 @@ import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { z } from 'zod';
 import { parseEnv } from '@diplowatch/config';
-import { type ArticleIngestedV1, type NewsEvent, createEvent, topology } from '@diplowatch/contracts';
+import { type ArticleIngestedV1, createEvent, topology } from '@diplowatch/contracts';
 import {
   type AlertPayload,
   type AlertedEventState,
@@ -295,7 +295,7 @@ async function main(): Promise<void> {
         correlationId: data.articleId,
         causationId: null,
       });
-      for (const event of events as NewsEvent[]) {
+      for (const event of events) {
         if (event.type !== 'DiplomaticEventDetected') continue;
         detections++;
         const record = { data: event.data, occurredAt: new Date().toISOString(), streamSequence: detections };

@@ -27,4 +27,3 @@ export function feedDocument(f: number, v: number, count: number, hosts: number)
       `${items.join('\n')}</channel></rss>`,
   );
 }
-

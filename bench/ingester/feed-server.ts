@@ -29,7 +29,11 @@ const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
   }
   served.ok++;
   res
-    .writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: doc.etag, 'content-length': doc.body.length })
+    .writeHead(200, {
+      'content-type': 'application/rss+xml; charset=utf-8',
+      etag: doc.etag,
+      'content-length': doc.body.length,
+    })
     .end(doc.body);
 };
 

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { fork, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Logger } from '@nestjs/common';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -52,7 +53,12 @@ const MB = 1024 * 1024;
 
 // ---- server (a child process) ---------------------------------------------------------------
 
-type Server = { urls: string[]; bump(count: number): Promise<void>; served(): Promise<{ ok: number; notModified: number }>; close(): Promise<void> };
+type Server = {
+  urls: string[];
+  bump(count: number): Promise<void>;
+  served(): Promise<{ ok: number; notModified: number }>;
+  close(): Promise<void>;
+};
 
 async function startServer(): Promise<Server> {
   const child = fork(path.join(__dirname, 'feed-server.js'), [String(FEEDS), String(ITEMS), String(HOSTS)], {
@@ -116,18 +122,20 @@ async function plainLoop(urls: string[], etags: (string | null)[]): Promise<numb
   const started = performance.now();
   await Promise.all(
     urls.map((url, i) =>
-      limiter.run(new URL(url).host, () =>
-        new Promise<void>((resolve, reject) => {
-          const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br' };
-          if (etags[i]) headers['if-none-match'] = etags[i]!;
-          http
-            .get(url, { agent, headers }, (res) => {
-              res.on('data', () => undefined);
-              res.on('end', () => resolve());
-              res.on('error', reject);
-            })
-            .on('error', reject);
-        }),
+      limiter.run(
+        new URL(url).host,
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br' };
+            if (etags[i]) headers['if-none-match'] = etags[i]!;
+            http
+              .get(url, { agent, headers }, (res) => {
+                res.on('data', () => undefined);
+                res.on('end', () => resolve());
+                res.on('error', reject);
+              })
+              .on('error', reject);
+          }),
       ),
     ),
   );
@@ -152,7 +160,8 @@ function parseRates(docs: Buffer[]) {
   let items = 0;
   const ours = time(() => {
     items = 0;
-    for (const doc of docs) items += checkFeedBody(doc, { feedUrl: 'https://bench.example.org/feed.xml' }).items;
+    for (const doc of docs)
+      items += checkFeedBody(doc, { feedUrl: 'https://bench.example.org/feed.xml' }).items;
   });
   const saxes = time(() => {
     for (const doc of docs) {
@@ -191,7 +200,18 @@ function bombCost() {
 // ---- the run --------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  log(`feeds ${FEEDS}, items ${ITEMS}, changed ${CHANGED}, concurrency ${CONCURRENCY} (${HOST_CONCURRENCY} per host, ${HOSTS} hosts)`);
+  const memory = (stage: string) => {
+    // With --expose-gc, measure what is live rather than what the collector has not reclaimed yet.
+    (globalThis as { gc?: () => void }).gc?.();
+    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    log(
+      `memory ${stage}: rss ${round(rss / MB)} MB, heap ${round(heapUsed / MB)} MB, external ${round(external / MB)} MB, buffers ${round(arrayBuffers / MB)} MB`,
+    );
+  };
+  memory('at start');
+  log(
+    `feeds ${FEEDS}, items ${ITEMS}, changed ${CHANGED}, concurrency ${CONCURRENCY} (${HOST_CONCURRENCY} per host, ${HOSTS} hosts)`,
+  );
   const server = await startServer();
   // Migrations run in a child process: the schema engine (WASM) would otherwise sit in this
   // process's memory, which is meant to measure the ingester alone.
@@ -218,8 +238,13 @@ async function main(): Promise<void> {
     await ensureStreams(jsm, t, { duplicateWindowSeconds: 120, maxAgeDays: 0 });
     const publisher = new EventPublisher(jetstream(nc), t);
     const seen = await SeenArticles.open(nc, namespace);
+    memory('connected');
     const registry = new FeedRegistry(prisma);
-    await registry.seed(server.urls.map((url) => ({ url })), 'config', 3600);
+    await registry.seed(
+      server.urls.map((url) => ({ url })),
+      'config',
+      3600,
+    );
     const articles = new ArticlePublisher({ seen, publish: (event) => publisher.publish(event) });
     const logger = new Logger('bench');
     logger.log = () => undefined;
@@ -239,7 +264,12 @@ async function main(): Promise<void> {
           leaseSeconds: 600,
           tickMs: 200,
           maxBackoffSeconds: 3600,
-          fetch: { timeoutMs: 20_000, maxBytes: 10 * MB, allowPrivateNetworks: true, userAgent: 'diplowatch-bench' },
+          fetch: {
+            timeoutMs: 20_000,
+            maxBytes: 10 * MB,
+            allowPrivateNetworks: true,
+            userAgent: 'diplowatch-bench',
+          },
         },
         {
           logger,
@@ -270,6 +300,7 @@ async function main(): Promise<void> {
       return result;
     };
 
+    memory('registry seeded');
     const baselineRssMb = round(process.memoryUsage().rss / MB);
     log(`resident before polling (Node, Prisma, NATS, the bench's own server): ${baselineRssMb} MB`);
     const first = await runCycle('first');
@@ -281,7 +312,9 @@ async function main(): Promise<void> {
       (map, row) => map.set(row.url, row.etag),
       new Map<string, string | null>(),
     );
+    memory('after the first cycle');
     const steady = await runCycle('steady');
+    memory('after the steady cycle');
 
     // The same requests once more, without the ingester: the plain loop's rate.
     const plainSeconds = await plainLoop(
@@ -313,6 +346,10 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY,
         hostConcurrency: HOST_CONCURRENCY,
         hosts: HOSTS,
+        // V8's heap limit for this run (npm run bench:ingester sets --max-old-space-size=256, as
+        // docker-compose does for the ingester): without one, V8 on a 24 GB machine lets garbage
+        // pile up to gigabytes before collecting, and RSS says little about what is needed.
+        heapLimitMb: round(v8.getHeapStatistics().heap_size_limit / MB),
         baselineRssMb,
         firstCycle: first,
         steadyCycle: steady,

@@ -400,6 +400,31 @@ async function projectWithRawPg(databaseUrl: string, log_: NewsEvent[]) {
             e.map((r) => r.seq),
           ],
         );
+        const cells = new Map<string, [string, string, string, string, number]>();
+        for (const r of e) {
+          const countries = [...new Set<string>(r.countries)].sort();
+          for (let i = 0; i < countries.length; i++)
+            for (let j = i + 1; j < countries.length; j++) {
+              const key = `${r.eventDate} ${countries[i]} ${countries[j]} ${r.type}`;
+              const cell = cells.get(key) ?? [r.eventDate, countries[i]!, countries[j]!, r.type, 0];
+              cell[4]++;
+              cells.set(key, cell);
+            }
+        }
+        const c2 = [...cells.values()];
+        await client.query(
+          `INSERT INTO diplomatic_event_counts_daily AS c (day, country_a, country_b, type, events, sources)
+           SELECT d, a, b, t, n, n FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::int[]) AS r(d, a, b, t, n)
+           ON CONFLICT (day, country_a, country_b, type) DO UPDATE
+             SET events = c.events + EXCLUDED.events, sources = c.sources + EXCLUDED.sources`,
+          [
+            c2.map((c) => c[0]),
+            c2.map((c) => c[1]),
+            c2.map((c) => c[2]),
+            c2.map((c) => c[3]),
+            c2.map((c) => c[4]),
+          ],
+        );
         const s = [...sources.values()] as Array<any>;
         await client.query(
           `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context, detected_at, last_sequence)

@@ -5,7 +5,13 @@
 import { Client } from 'pg';
 import { type ArticleRow, type EventRow, type TextVariant, generateArticle, generateEvent } from './generate';
 
-const TABLES = ['articles', 'diplomatic_events', 'diplomatic_event_sources', 'diplomatic_event_versions'];
+const TABLES = [
+  'articles',
+  'article_feeds',
+  'diplomatic_events',
+  'diplomatic_event_sources',
+  'diplomatic_event_versions',
+];
 const EVENTS_PER_BATCH = 1000;
 const ARTICLES_PER_BATCH = 5000;
 const WORKERS = 2;
@@ -20,19 +26,24 @@ async function connect(url: string): Promise<Client> {
   return client;
 }
 
+/** Articles, and the feed each was found in (article_feeds), in one statement. */
 async function insertArticles(db: Client, rows: ArticleRow[], firstSequence: number): Promise<void> {
   await db.query(
-    `INSERT INTO articles (id, url, canonical_url, feed_url, title, text, published_at, ingested_at, content_hash,
-                           relevant, relevance, rules_version, classified_at, classification, last_sequence)
-     SELECT u.id, u.url, u.url, u.feed, t.title, t.text || ' ' || u.sentence, u.published,
-            u.published + interval '5 minutes', md5(u.id), u.relevant, CASE WHEN u.relevant THEN 0.8 ELSE 0.05 END,
-            '1.0.0', u.published + interval '6 minutes',
-            CASE WHEN u.relevant THEN jsonb_build_object('articleId', u.id, 'relevant', true, 'rulesVersion', '1.0.0',
-                                                         'watch', 'russia-sea') END,
-            u.seq
-     FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::bool[], $7::text[], $8::bigint[])
-          AS u(id, variant, sentence, feed, published, relevant, url, seq)
-     JOIN bench_texts t ON t.idx = u.variant`,
+    `WITH inserted AS (
+       INSERT INTO articles (id, url, canonical_url, feed_url, title, text, published_at, ingested_at, content_hash,
+                             relevant, relevance, rules_version, classified_at, classification, last_sequence)
+       SELECT u.id, u.url, u.url, u.feed, t.title, t.text || ' ' || u.sentence, u.published,
+              u.published + interval '5 minutes', md5(u.id), u.relevant, CASE WHEN u.relevant THEN 0.8 ELSE 0.05 END,
+              '1.0.0', u.published + interval '6 minutes',
+              CASE WHEN u.relevant THEN jsonb_build_object('articleId', u.id, 'relevant', true, 'rulesVersion', '1.0.0',
+                                                           'watch', 'russia-sea') END,
+              u.seq
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::bool[], $7::text[], $8::bigint[])
+            AS u(id, variant, sentence, feed, published, relevant, url, seq)
+       JOIN bench_texts t ON t.idx = u.variant
+       RETURNING id, feed_url, url, ingested_at, last_sequence)
+     INSERT INTO article_feeds (article_id, feed_url, url, first_seen_at, last_sequence)
+     SELECT id, feed_url, url, ingested_at, last_sequence FROM inserted`,
     [
       rows.map((row) => row.id),
       rows.map((row) => row.variant),
@@ -154,41 +165,38 @@ export async function seed(
     ]);
 
     let sourceArticles = 0;
+    let background = 0;
     let versions = 0;
     const eventBatches = Math.ceil(options.events / EVENTS_PER_BATCH);
+    const articlesPerEvent = options.articles / options.events;
     const started = Date.now();
-    // Source articles are numbered from 0 upwards in event order; each event gets at most 5.
+    // Each batch: 1,000 events with their source articles, then background articles up to
+    // the articles-per-event ratio, so sources and the rest interleave on disk as they would
+    // in a real feed history.
     await inParallel(url, eventBatches, async (db, batch) => {
       const events: EventRow[] = [];
-      for (
-        let n = batch * EVENTS_PER_BATCH;
-        n < Math.min(options.events, (batch + 1) * EVENTS_PER_BATCH);
-        n++
-      ) {
-        events.push(generateEvent(n, n * 5, options.variants));
-      }
+      const first = batch * EVENTS_PER_BATCH;
+      const last = Math.min(options.events, first + EVENTS_PER_BATCH);
+      // Source articles are numbered n * 5 + s: each event has at most 5.
+      for (let n = first; n < last; n++) events.push(generateEvent(n, n * 5, options.variants));
       await insertEvents(db, events);
-      sourceArticles += events.reduce((sum, event) => sum + event.sources.length, 0);
+      const sources = events.reduce((sum, event) => sum + event.sources.length, 0);
+      sourceArticles += sources;
       versions += events.reduce((sum, event) => sum + event.versions.length, 0);
+      const wanted = Math.max(0, Math.round((last - first) * articlesPerEvent) - sources);
+      // Background articles are numbered after every possible source article.
+      const base = options.events * 5 + first * Math.ceil(articlesPerEvent);
+      for (let from = 0; from < wanted; from += ARTICLES_PER_BATCH) {
+        const rows: ArticleRow[] = [];
+        for (let k = from; k < Math.min(wanted, from + ARTICLES_PER_BATCH); k++) {
+          rows.push(generateArticle(base + k, options.variants));
+        }
+        await insertArticles(db, rows, 10 * options.events + base + from);
+      }
+      background += wanted;
       if (batch % 10 === 9)
         options.log(
-          `events: ${(batch + 1) * EVENTS_PER_BATCH} (${Math.round((Date.now() - started) / 1000)} s)`,
-        );
-    });
-    const background = Math.max(0, options.articles - sourceArticles);
-    const articleBatches = Math.ceil(background / ARTICLES_PER_BATCH);
-    // Background articles take the numbers after the source articles' range.
-    const firstBackground = options.events * 5;
-    await inParallel(url, articleBatches, async (db, batch) => {
-      const rows: ArticleRow[] = [];
-      const from = batch * ARTICLES_PER_BATCH;
-      for (let n = from; n < Math.min(background, from + ARTICLES_PER_BATCH); n++) {
-        rows.push(generateArticle(firstBackground + n, options.variants));
-      }
-      await insertArticles(db, rows, 10 * options.events + from);
-      if (batch % 20 === 19)
-        options.log(
-          `articles: ${sourceArticles + from + rows.length} (${Math.round((Date.now() - started) / 1000)} s)`,
+          `events: ${(batch + 1) * EVENTS_PER_BATCH}, articles: ${sourceArticles + background} (${Math.round((Date.now() - started) / 1000)} s)`,
         );
     });
     await admin.query('DROP TABLE bench_texts');

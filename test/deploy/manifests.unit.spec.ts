@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { apiEnvSchema, classifierEnvSchema, ingesterEnvSchema, projectorEnvSchema } from '@diplowatch/config';
+import { alerterEnvSchema } from '../../apps/alerter/src/alerter.env';
 
 const root = path.resolve(__dirname, '..', '..');
 const dir = path.join(root, 'deploy', 'k8s');
@@ -32,6 +33,7 @@ const schemas = {
   ingester: ingesterEnvSchema,
   classifier: classifierEnvSchema,
   projector: projectorEnvSchema,
+  alerter: alerterEnvSchema,
   api: apiEnvSchema,
 };
 const deployments = manifests.filter((m) => m.kind === 'Deployment');

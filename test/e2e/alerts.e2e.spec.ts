@@ -30,7 +30,7 @@ import {
 } from '../../scripts/lib/app-processes';
 import { readDevSet } from '../../scripts/lib/demo-feeds';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
@@ -279,6 +279,11 @@ describe('alerts, end to end (api + alerter + classifier processes)', () => {
           name: 'Russia–Indonesia, all',
           filter: { pair: ['RUS', 'IDN'], types: [] },
         });
+        const rotated = await call('POST', `/subscriptions/${id}/secret`, keys.owner);
+        expect(rotated.status).toBe(200);
+        expect(rotated.body.secret).toMatch(/^whsec_/);
+        expect(rotated.body.secret).not.toBe(created.body.secret);
+        expect((await call('POST', `/subscriptions/${id}/secret`, keys.other)).status).toBe(404);
         expect((await call('POST', `/subscriptions/${id}/pause`, keys.owner)).body.status).toBe('paused');
         expect((await call('POST', `/subscriptions/${id}/resume`, keys.owner)).body.status).toBe('active');
 
@@ -420,6 +425,11 @@ describe('alerts, end to end (api + alerter + classifier processes)', () => {
         expect(redelivered).toEqual({ status: 202, body: { queued: 1 } });
         await eventually(() => expect(receiver.acceptedIds('/gone')).toEqual(expected));
         expect(
+          (await call('POST', `/subscriptions/${id}/deliveries/redeliver-dead`, keys.owner)).body,
+        ).toEqual({
+          queued: 0,
+        });
+        expect(
           (await call('POST', `/subscriptions/${id}/deliveries/${dead.id}/redeliver`, keys.other)).status,
         ).toBe(404);
       }));
@@ -444,9 +454,16 @@ describe('alerts, end to end (api + alerter + classifier processes)', () => {
         held.forEach((answer) => answer());
         receiver.set('/hold', { status: 204 });
         await launchAlerter();
-        await eventually(async () => expect((await alertIdsOf(id)).size).toBe(8), 30_000);
+        // Detections the killed process had pulled come back after the consumer's ack_wait
+        // (30 s), deliveries it held after their lease: minutes are allowed on a loaded machine.
+        await eventually(async () => expect((await alertIdsOf(id)).size).toBe(8), 120_000);
         const expected = await alertIdsOf(id);
         await eventually(() => expect(receiver.acceptedIds('/hold')).toEqual(expected), 60_000);
+        const jsm = await jetstreamManager(nc);
+        await eventually(async () => {
+          const info = await jsm.consumers.info(topology(namespace).eventStream, 'alerter');
+          expect(info.num_pending + info.num_ack_pending).toBe(0);
+        }, 120_000);
         const { rows } = await db.query(
           `SELECT state, count(*)::int AS n FROM alert_deliveries WHERE subscription_id = $1 GROUP BY state`,
           [id],

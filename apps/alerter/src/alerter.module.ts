@@ -37,6 +37,7 @@ export function alerterModule(env: AlerterEnv) {
           digestIntervalMs: env.ALERT_DIGEST_INTERVAL_MS,
           digestGraceMs: env.ALERT_DIGEST_GRACE_MS,
           alertStreamMaxAgeDays: env.ALERT_STREAM_MAX_AGE_DAYS,
+          alertStreamReplicas: env.STREAM_REPLICAS,
         } satisfies AlerterOptions,
       },
       {

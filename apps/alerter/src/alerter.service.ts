@@ -19,6 +19,7 @@ import { PrismaService } from '@diplowatch/persistence';
 import { HealthRegistry } from '@diplowatch/runtime';
 import { type StoredAlert } from './alert-store';
 import { DeliveryWorker } from './delivery/delivery-worker';
+import { ReceiverClient } from './delivery/receiver-client';
 import { DigestScheduler } from './digest/digest-scheduler';
 import { AlertMatcher } from './matching/alert-matcher';
 
@@ -28,9 +29,12 @@ export type AlerterOptions = {
   digestIntervalMs: number;
   digestGraceMs: number;
   alertStreamMaxAgeDays: number;
+  /** As the event log's (STREAM_REPLICAS): 3 on a cluster. */
+  alertStreamReplicas: number;
 };
 
-const MAX_DELIVER = 20;
+// Generous: a detection is only dead-lettered after ~45 minutes of failures (a database outage, say).
+const MAX_DELIVER = 50;
 const MAX_BATCH = 200;
 const NANOS_PER_SECOND = 1_000_000_000;
 
@@ -55,6 +59,7 @@ export class AlerterService implements OnApplicationBootstrap, OnApplicationShut
     private readonly matcher: AlertMatcher,
     private readonly worker: DeliveryWorker,
     private readonly digests: DigestScheduler,
+    private readonly receivers: ReceiverClient,
     @Inject(ALERTER_OPTIONS) private readonly options: AlerterOptions,
   ) {}
 
@@ -112,6 +117,7 @@ export class AlerterService implements OnApplicationBootstrap, OnApplicationShut
     await this.digestRun;
     await this.consumer?.stop();
     await this.worker.stop();
+    this.receivers.close();
     this.wakeSubscription?.unsubscribe();
   }
 
@@ -144,6 +150,7 @@ export class AlerterService implements OnApplicationBootstrap, OnApplicationShut
       discard: DiscardPolicy.Old,
       max_age: this.options.alertStreamMaxAgeDays * 24 * 3600 * NANOS_PER_SECOND,
       duplicate_window: 120 * NANOS_PER_SECOND,
+      num_replicas: this.options.alertStreamReplicas,
     };
     try {
       await jsm.streams.info(config.name);

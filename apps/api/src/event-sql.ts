@@ -83,8 +83,85 @@ const nextDayStart = (day: string) => {
   return date.toISOString();
 };
 
+/**
+ * Conditions on an event's source articles (full text, feed, publication dates): one source
+ * must meet them all. `article` applies to the article (alias `a`), `source` to the
+ * source row (alias `s`): at `asOf`, only the sources the log had recorded by then count.
+ */
+export type SourceConditions = {
+  /** On the article, alias `a` (the feed is apart: see below). */
+  article: Prisma.Sql[];
+  /** Any feed the article was found in (article_feeds holds them all, its first one included). */
+  feeds: string[];
+  /** On the source row, alias `s`. */
+  source: Prisma.Sql[];
+};
+
+export function sourceConditions(filters: EventFilters): SourceConditions | null {
+  const article: Prisma.Sql[] = [];
+  if (filters.q)
+    article.push(sql`a.search_vector @@ websearch_to_tsquery('english'::regconfig, ${filters.q})`);
+  if (filters.publishedFrom)
+    article.push(sql`a.published_at >= ${dayStart(filters.publishedFrom)}::timestamptz`);
+  if (filters.publishedTo)
+    article.push(sql`a.published_at < ${nextDayStart(filters.publishedTo)}::timestamptz`);
+  if (article.length === 0 && filters.feed.length === 0) return null;
+  const source = filters.asOf ? [sql`s.detected_at <= ${filters.asOf}::timestamptz`] : [];
+  return { article, feeds: filters.feed, source };
+}
+
+/** Every condition on the article, the feed as an EXISTS (for checking one article at a time). */
+function articleChecks(conditions: SourceConditions): Prisma.Sql[] {
+  return conditions.feeds.length > 0
+    ? [
+        ...conditions.article,
+        sql`EXISTS (SELECT 1 FROM article_feeds f
+                    WHERE f.article_id = a.id AND f.feed_url = ANY(${conditions.feeds}::text[]))`,
+      ]
+    : conditions.article;
+}
+
+/**
+ * The events with a source meeting the conditions, found from the articles' side (the feed's
+ * articles, or the full-text and date indexes), stopping after `limit` rows. The LATERAL with
+ * OFFSET 0 keeps the join to the sources a nested loop over their article_id index, which
+ * streams and stops at the limit, where a hash join would first read every source. No
+ * DISTINCT, for the same reason (an article in two of the feeds asked for counts twice).
+ */
+export function matchingSourcesQuery(conditions: SourceConditions, limit: number): Prisma.Sql {
+  const byFeed = conditions.feeds.length > 0;
+  // A feed alone needs nothing of the article itself: article_feeds leads to the sources.
+  const from = !byFeed
+    ? sql`articles a`
+    : conditions.article.length > 0
+      ? sql`article_feeds f JOIN articles a ON a.id = f.article_id`
+      : sql`article_feeds f`;
+  const articleId = byFeed ? sql`f.article_id` : sql`a.id`;
+  const where = [
+    ...(byFeed ? [sql`f.feed_url = ANY(${conditions.feeds}::text[])`] : []),
+    ...conditions.article,
+  ];
+  return sql`
+    SELECT s.diplomatic_event_id AS id
+    FROM ${from}
+    CROSS JOIN LATERAL (
+      SELECT s.diplomatic_event_id FROM diplomatic_event_sources s
+      WHERE s.article_id = ${articleId} ${conditions.source.length > 0 ? sql`AND ${join(conditions.source, ' AND ')}` : empty}
+      OFFSET 0) s
+    WHERE ${join(where, ' AND ')}
+    LIMIT ${limit}`;
+}
+
+/**
+ * How source conditions reach the event query: `ids` when the matching events are known
+ * (few matches: an indexed lookup of exactly those), else `exists` (many matches: walking the
+ * events in sort order finds a page of them quickly, checking each event's sources).
+ */
+export type SourceMatch =
+  { kind: 'none' } | { kind: 'ids'; ids: string[] } | { kind: 'exists'; conditions: SourceConditions };
+
 /** The WHERE conditions of the filters, over the relation aliased `e`. */
-export function eventConditions(filters: EventFilters): Prisma.Sql[] {
+export function eventConditions(filters: EventFilters, sources: SourceMatch): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [];
   if (filters.country.length > 0) {
     conditions.push(
@@ -108,22 +185,22 @@ export function eventConditions(filters: EventFilters): Prisma.Sql[] {
   if (filters.to) conditions.push(sql`e.event_date <= ${filters.to}::date`);
   if (filters.minConfidence !== undefined)
     conditions.push(sql`e.confidence >= ${filters.minConfidence}::float8`);
-
-  // Conditions on the source articles: one source must meet them all.
-  const source: Prisma.Sql[] = [];
-  if (filters.q)
-    source.push(sql`a.search_vector @@ websearch_to_tsquery('english'::regconfig, ${filters.q})`);
-  if (filters.feed.length > 0) source.push(sql`a.feed_url = ANY(${filters.feed}::text[])`);
-  if (filters.publishedFrom)
-    source.push(sql`a.published_at >= ${dayStart(filters.publishedFrom)}::timestamptz`);
-  if (filters.publishedTo)
-    source.push(sql`a.published_at < ${nextDayStart(filters.publishedTo)}::timestamptz`);
-  if (source.length > 0) {
-    // At `asOf`, only the sources known then (detected_at is when the log recorded the report).
-    if (filters.asOf) source.push(sql`s.detected_at <= ${filters.asOf}::timestamptz`);
-    conditions.push(sql`EXISTS (
-      SELECT 1 FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
-      WHERE s.diplomatic_event_id = e.id AND ${join(source, ' AND ')})`);
+  switch (sources.kind) {
+    case 'none':
+      break;
+    case 'ids':
+      conditions.push(sql`e.id = ANY(${sources.ids}::text[])`);
+      break;
+    case 'exists':
+      conditions.push(sql`EXISTS (
+        SELECT 1 FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+        WHERE s.diplomatic_event_id = e.id
+          AND ${join([...sources.conditions.source, ...articleChecks(sources.conditions)], ' AND ')})`);
+      break;
+    default: {
+      const unexpected: never = sources;
+      throw new Error(`unknown source match ${JSON.stringify(unexpected)}`);
+    }
   }
   return conditions;
 }

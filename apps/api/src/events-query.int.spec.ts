@@ -13,6 +13,7 @@ import {
   testNamespace,
   testNatsUrl,
 } from '@diplowatch/testing';
+import { EventsRepository, SOURCE_LOOKUP_LIMIT } from './events.repository';
 import { type TestApi, startTestApi } from './testing/api-test-app';
 import { actor, insertArticles, insertEvents } from './testing/read-model-fixtures';
 
@@ -64,6 +65,7 @@ describe('GET /events (query API)', () => {
           title: 'Vietnam and Russia sign energy agreement',
           text: 'The two countries signed an agreement on nuclear energy cooperation in Hanoi.',
           feedUrl: FEED_B,
+          alsoIn: [FEED_C],
           publishedAt: '2025-03-10T09:00:00Z',
         },
         {
@@ -214,44 +216,60 @@ describe('GET /events (query API)', () => {
     expect(body.asOf).toBeNull();
   });
 
-  describe('filters', () => {
-    it.each([
-      ['?country=IDN,MYS', ['e-visit-idn-mys']],
-      ['?country=idn&country=mys&countryMatch=all', ['e-visit-idn-mys']],
-      ['?country=MYS,THA&countryMatch=any', ['e-exercise-tha', 'e-visit-idn-mys']],
-      ['?pair=RUS-IDN', ['e-visit-idn-mys', 'e-visit-idn']],
-      ['?pair=RUS-VNM,LAO-ASEAN', ['e-agreement-vnm', 'e-talks-asean']],
-      ['?actor=shoigu', ['e-visit-idn-mys', 'e-visit-idn']],
-      ['?actor=SERGEI%20SHO', ['e-visit-idn-mys', 'e-visit-idn']],
-      ['?actor=anwar', ['e-visit-idn-mys']],
-      ['?actor=t%C3%B4%20l%C3%A2m', ['e-agreement-vnm']],
-      ['?actor=sergei%20anwar', []],
-      ['?actor=russia', []],
-      ['?type=visit', ['e-visit-idn-mys', 'e-visit-idn']],
-      ['?type=agreement,meeting_talks', ['e-agreement-vnm', 'e-talks-asean']],
-      ['?from=2025-02-24&to=2025-03-10', ['e-agreement-vnm', 'e-visit-idn-mys', 'e-visit-idn']],
-      ['?to=2025-01-01', ['e-talks-asean']],
-      ['?publishedFrom=2025-02-25', ['e-exercise-tha', 'e-agreement-vnm', 'e-visit-idn-mys', 'e-visit-idn']],
-      // Inclusive to the end of that day, UTC: a2 was published at 23:30 on the 25th.
-      ['?publishedFrom=2025-02-25&publishedTo=2025-02-25', ['e-visit-idn-mys', 'e-visit-idn']],
-      ['?publishedTo=2025-02-24', ['e-visit-idn-mys', 'e-talks-asean']],
-      ['?minConfidence=0.85', ['e-visit-idn-mys', 'e-visit-idn']],
-      ['?minConfidence=0.7&type=meeting_talks', ['e-talks-asean']],
-      ['?q=talks', ['e-visit-idn-mys', 'e-talks-asean']],
-      ['?q=signing', ['e-agreement-vnm']],
-      ['?q=%22naval%20exercise%22', ['e-exercise-tha']],
-      ['?q=%22exercise%20naval%22', []],
-      ['?q=Jakarta%20or%20Hanoi', ['e-agreement-vnm', 'e-visit-idn-mys']],
-      ['?q=russian%20-malaysia', ['e-exercise-tha']],
-      [`?feed=${encodeURIComponent(FEED_B)}`, ['e-agreement-vnm', 'e-visit-idn-mys', 'e-visit-idn']],
-      [
-        `?feed=${encodeURIComponent(FEED_A)}&feed=${encodeURIComponent(FEED_C)}`,
-        ['e-exercise-tha', 'e-visit-idn-mys', 'e-talks-asean'],
-      ],
-      // One source must meet all the source conditions: a1 is in feed A but not about Hanoi.
-      [`?feed=${encodeURIComponent(FEED_A)}&q=hanoi`, []],
-      [`?feed=${encodeURIComponent(FEED_B)}&q=hanoi&country=VNM&type=agreement`, ['e-agreement-vnm']],
-    ])('%s', async (query, expected) => {
+  const filterCases: Array<[string, string[]]> = [
+    ['?country=IDN,MYS', ['e-visit-idn-mys']],
+    ['?country=idn&country=mys&countryMatch=all', ['e-visit-idn-mys']],
+    ['?country=MYS,THA&countryMatch=any', ['e-exercise-tha', 'e-visit-idn-mys']],
+    ['?pair=RUS-IDN', ['e-visit-idn-mys', 'e-visit-idn']],
+    ['?pair=RUS-VNM,LAO-ASEAN', ['e-agreement-vnm', 'e-talks-asean']],
+    ['?actor=shoigu', ['e-visit-idn-mys', 'e-visit-idn']],
+    ['?actor=SERGEI%20SHO', ['e-visit-idn-mys', 'e-visit-idn']],
+    ['?actor=anwar', ['e-visit-idn-mys']],
+    ['?actor=t%C3%B4%20l%C3%A2m', ['e-agreement-vnm']],
+    ['?actor=sergei%20anwar', []],
+    ['?actor=russia', []],
+    ['?type=visit', ['e-visit-idn-mys', 'e-visit-idn']],
+    ['?type=agreement,meeting_talks', ['e-agreement-vnm', 'e-talks-asean']],
+    ['?from=2025-02-24&to=2025-03-10', ['e-agreement-vnm', 'e-visit-idn-mys', 'e-visit-idn']],
+    ['?to=2025-01-01', ['e-talks-asean']],
+    ['?publishedFrom=2025-02-25', ['e-exercise-tha', 'e-agreement-vnm', 'e-visit-idn-mys', 'e-visit-idn']],
+    // Inclusive to the end of that day, UTC: a2 was published at 23:30 on the 25th.
+    ['?publishedFrom=2025-02-25&publishedTo=2025-02-25', ['e-visit-idn-mys', 'e-visit-idn']],
+    ['?publishedTo=2025-02-24', ['e-visit-idn-mys', 'e-talks-asean']],
+    ['?minConfidence=0.85', ['e-visit-idn-mys', 'e-visit-idn']],
+    ['?minConfidence=0.7&type=meeting_talks', ['e-talks-asean']],
+    ['?q=talks', ['e-visit-idn-mys', 'e-talks-asean']],
+    ['?q=signing', ['e-agreement-vnm']],
+    ['?q=%22naval%20exercise%22', ['e-exercise-tha']],
+    ['?q=%22exercise%20naval%22', []],
+    ['?q=Jakarta%20or%20Hanoi', ['e-agreement-vnm', 'e-visit-idn-mys']],
+    ['?q=russian%20-malaysia', ['e-exercise-tha']],
+    [`?feed=${encodeURIComponent(FEED_B)}`, ['e-agreement-vnm', 'e-visit-idn-mys', 'e-visit-idn']],
+    // a3 came through feed B first, then through feed C too: either feed finds it.
+    [`?feed=${encodeURIComponent(FEED_C)}`, ['e-exercise-tha', 'e-agreement-vnm']],
+    [
+      `?feed=${encodeURIComponent(FEED_A)}&feed=${encodeURIComponent(FEED_C)}`,
+      ['e-exercise-tha', 'e-agreement-vnm', 'e-visit-idn-mys', 'e-talks-asean'],
+    ],
+    // One source must meet all the source conditions: a1 is in feed A but not about Hanoi.
+    [`?feed=${encodeURIComponent(FEED_A)}&q=hanoi`, []],
+    [`?feed=${encodeURIComponent(FEED_B)}&q=hanoi&country=VNM&type=agreement`, ['e-agreement-vnm']],
+  ];
+
+  // Source filters (q, feed, published*) run one of two ways, by how many sources match:
+  // both must give the same answers.
+  describe.each([
+    ['matching events looked up from the articles', 2000],
+    ['sources checked event by event', 0],
+  ])('filters, %s', (_strategy, limit) => {
+    beforeAll(() => {
+      api.app.get(EventsRepository).sourceLookupLimit = limit;
+    });
+    afterAll(() => {
+      api.app.get(EventsRepository).sourceLookupLimit = SOURCE_LOOKUP_LIMIT;
+    });
+
+    it.each(filterCases)('%s', async (query, expected) => {
       expect(await ids(query)).toEqual(expected);
     });
   });

@@ -90,7 +90,12 @@ export class EventsController {
       await this.exporter.write(query, res);
       res.end();
     } catch (error) {
-      // The status line is gone already: cutting the connection tells the client it is incomplete.
+      // Nothing sent yet: an ordinary error response. Otherwise the status line is gone, and
+      // cutting the connection is how the client learns the file is incomplete.
+      if (!res.headersSent) {
+        res.removeHeader('content-disposition');
+        throw error;
+      }
       res.destroy(error as Error);
     }
   }

@@ -15,13 +15,23 @@ import { Prisma, PrismaService } from '@diplowatch/persistence';
 import {
   EVENT_COLUMNS,
   type EventRow,
+  type SourceMatch,
   afterCursor,
   cursorAfter,
   eventConditions,
   eventRelation,
+  matchingSourcesQuery,
   orderBy,
+  sourceConditions,
   whereClause,
 } from './event-sql';
+
+/**
+ * Up to this many matching (event, source) pairs, the events a source filter selects are
+ * looked up by id; past it, the filter is checked event by event. Either way is quick at its
+ * end of the range; see resolveSources.
+ */
+export const SOURCE_LOOKUP_LIMIT = 2000;
 
 const { sql } = Prisma;
 
@@ -82,11 +92,33 @@ type VersionRow = {
 /** Read-only queries over the projector's tables. */
 @Injectable()
 export class EventsRepository {
+  /** A property so tests can force either strategy. */
+  sourceLookupLimit = SOURCE_LOOKUP_LIMIT;
+
   constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Source conditions (q, feed, published dates) join events to their articles. A rare term
+   * matches few articles: walking events newest first and probing each one's sources would
+   * read them all before giving up, so the matching events are found from the articles' side
+   * first (bounded by SOURCE_LOOKUP_LIMIT). A common term stops that lookup at its bound, and
+   * then walking the events finds a page of matches within a few probes.
+   */
+  private async resolveSources(filters: EventFilters): Promise<SourceMatch> {
+    const conditions = sourceConditions(filters);
+    if (!conditions) return { kind: 'none' };
+    const rows = await this.prisma.client.$queryRaw<Array<{ id: string }>>(
+      matchingSourcesQuery(conditions, this.sourceLookupLimit + 1),
+    );
+    if (rows.length > this.sourceLookupLimit) return { kind: 'exists', conditions };
+    return { kind: 'ids', ids: [...new Set(rows.map((row) => row.id))] };
+  }
 
   /** One page of events matching the filters, in a stable (key, id) order. */
   async list(request: EventPageRequest, cursor: EventCursor | null): Promise<EventPage> {
-    const conditions = eventConditions(request);
+    const sources = await this.resolveSources(request);
+    if (sources.kind === 'ids' && sources.ids.length === 0) return { items: [], nextCursor: null };
+    const conditions = eventConditions(request, sources);
     if (cursor) conditions.push(afterCursor(cursor));
     const rows = await this.prisma.client.$queryRaw<EventRow[]>(sql`
       SELECT ${EVENT_COLUMNS}
@@ -108,7 +140,7 @@ export class EventsRepository {
     interval: TimeseriesInterval,
     groupBy: TimeseriesGroup | undefined,
   ): Promise<TimeseriesRow[]> {
-    const period = sql`to_char(date_trunc(${interval}::text, e.event_date::timestamp), 'YYYY-MM-DD')`;
+    const period = sql`date_trunc(${interval}::text, e.event_date::timestamp)`;
     const { key, join } = (() => {
       switch (groupBy) {
         case 'country':
@@ -132,12 +164,15 @@ export class EventsRepository {
         }
       }
     })();
+    // Grouped by the period's timestamp, formatted once per group rather than once per row.
     return this.prisma.client.$queryRaw<TimeseriesRow[]>(sql`
-      SELECT ${period} AS period, ${key} AS key, count(*)::int AS count
-      FROM ${eventRelation(filters.asOf)} e ${join}
-      ${whereClause(eventConditions(filters))}
-      GROUP BY 1, 2
-      ORDER BY 1, 2`);
+      SELECT to_char(t.period, 'YYYY-MM-DD') AS period, t.key, t.count
+      FROM (
+        SELECT ${period} AS period, ${key} AS key, count(*)::int AS count
+        FROM ${eventRelation(filters.asOf)} e ${join}
+        ${whereClause(eventConditions(filters, await this.resolveSources(filters)))}
+        GROUP BY 1, 2) t
+      ORDER BY t.period, t.key`);
   }
 
   /**

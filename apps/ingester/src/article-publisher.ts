@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { type ArticleIngestedV1, createEvent, type NewsEvent } from '@diplowatch/contracts';
-import { dedupeItems, type FeedItem, type ParsedFeed, toArticleIngested } from '@diplowatch/domain';
+import {
+  articleIdentity,
+  contentHash,
+  dedupeItems,
+  type FeedItem,
+  type ParsedFeed,
+  toArticleIngested,
+} from '@diplowatch/domain';
 import { type PublishResult } from '@diplowatch/messaging';
 import { type MainText } from './full-text/extract-main-text';
 import {
@@ -77,22 +84,22 @@ export class ArticlePublisher {
     // Items are independent (one article each after dedupe), so a few go at once: the KV and
     // publish round trips of a cold start overlap instead of adding up.
     let next = 0;
-    let failed: PublishFailedError | null = null;
+    const stop: { failed: PublishFailedError | null } = { failed: null };
     const worker = async () => {
-      while (failed === null && next < items.length) {
+      while (stop.failed === null && next < items.length) {
         const index = next++;
         try {
           const decision = await this.publishItem(feed, items[index]!, fetchedAt, report);
           if (decision === 'publish') report.published++;
           else if (decision === 'add_source') report.sourcesAdded++;
         } catch (error) {
-          if (error instanceof PublishFailedError) failed ??= error;
+          if (error instanceof PublishFailedError) stop.failed ??= error;
           else report.itemErrors.push({ index, message: (error as Error).message });
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(ITEM_CONCURRENCY, items.length) }, worker));
-    if (failed) throw failed;
+    if (stop.failed) throw stop.failed;
     report.itemErrors.sort((a, b) => a.index - b.index);
     return report;
   }
@@ -104,10 +111,13 @@ export class ArticlePublisher {
     report: PublishReport,
   ): Promise<ArticleDecision> {
     const { seen } = this.deps;
-    const data = toArticleIngested(item, { feedUrl: feed.url, fetchedAt, language: feed.language });
     const source = feedKey(feed.url);
-    // The common case: the feed repeats an item it already gave, unchanged.
-    if (seen.knownUnchanged(data.articleId, data.contentHash, source)) return 'skip';
+    // The common case: the feed repeats an item it already gave, unchanged. Identity and hash
+    // alone answer it; the event payload (URL resolution in the HTML, clipping) is built only
+    // for items that go out.
+    const { articleId } = articleIdentity(item, feed.url);
+    if (seen.knownUnchanged(articleId, contentHash(item), source)) return 'skip';
+    const data = toArticleIngested(item, { feedUrl: feed.url, fetchedAt, language: feed.language });
 
     let enriched: ArticleIngestedV1 | undefined;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
@@ -151,7 +161,9 @@ export class ArticlePublisher {
       }
       // Lost a race with another replica: read again and decide again.
     }
-    throw new Error(`article ${data.articleId}: record kept changing under concurrent pollers; left for the next poll`);
+    throw new Error(
+      `article ${data.articleId}: record kept changing under concurrent pollers; left for the next poll`,
+    );
   }
 
   private async publish(event: NewsEvent): Promise<void> {
@@ -180,7 +192,10 @@ export class ArticlePublisher {
       }
       report.fullText.extracted++;
       // The feed's own markup stays in rawContent; the text is the page's.
-      const full = toArticleIngested({ ...item, text: main.text }, { feedUrl: feed.url, fetchedAt, language: feed.language });
+      const full = toArticleIngested(
+        { ...item, text: main.text },
+        { feedUrl: feed.url, fetchedAt, language: feed.language },
+      );
       return { ...full, rawContent: data.rawContent };
     } catch {
       // The page is optional: the feed's summary still goes out.

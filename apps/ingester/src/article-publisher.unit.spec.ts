@@ -57,7 +57,11 @@ const feedA = { url: 'https://a.example.org/rss', language: null, fetchFullText:
 const feedB = { url: 'https://b.example.org/feed', language: null, fetchFullText: false };
 const at = new Date('2026-11-01T00:00:00Z');
 
-function setup(options: { fetchMainText?: (url: string) => Promise<{ title: string; text: string; html: string } | null> } = {}) {
+function setup(
+  options: {
+    fetchMainText?: (url: string) => Promise<{ title: string; text: string; html: string } | null>;
+  } = {},
+) {
   const seen = new MemorySeen();
   const events: NewsEvent[] = [];
   let failPublish = false;
@@ -77,8 +81,14 @@ describe('ArticlePublisher', () => {
   describe('given a new article', () => {
     it('publishes one ArticleIngested, and nothing when the feed repeats it', async () => {
       const { events, publisher } = setup();
-      expect(await publisher.publishFeed(feedA, doc([item()]), at)).toMatchObject({ published: 1, sourcesAdded: 0 });
-      expect(await publisher.publishFeed(feedA, doc([item()]), at)).toMatchObject({ published: 0, sourcesAdded: 0 });
+      expect(await publisher.publishFeed(feedA, doc([item()]), at)).toMatchObject({
+        published: 1,
+        sourcesAdded: 0,
+      });
+      expect(await publisher.publishFeed(feedA, doc([item()]), at)).toMatchObject({
+        published: 0,
+        sourcesAdded: 0,
+      });
       expect(events.map((e) => e.type)).toEqual(['ArticleIngested']);
     });
   });
@@ -87,7 +97,11 @@ describe('ArticlePublisher', () => {
     it('publishes ArticleSourceAdded once: one article, two sources', async () => {
       const { events, publisher } = setup();
       await publisher.publishFeed(feedA, doc([item()]), at);
-      await publisher.publishFeed(feedB, doc([item({ link: 'https://news.example.org/shoigu-jakarta?utm_source=b' })]), at);
+      await publisher.publishFeed(
+        feedB,
+        doc([item({ link: 'https://news.example.org/shoigu-jakarta?utm_source=b' })]),
+        at,
+      );
       await publisher.publishFeed(feedB, doc([item()]), at);
       expect(events.map((e) => e.type)).toEqual(['ArticleIngested', 'ArticleSourceAdded']);
       const [ingested, added] = events;
@@ -141,15 +155,27 @@ describe('ArticlePublisher', () => {
   describe('when one item of a document fails', () => {
     it('skips that item and publishes the others', async () => {
       const { seen, events, publisher } = setup();
-      const bad = item({ guid: 'https://news.example.org/bad', link: 'https://news.example.org/bad', title: 'bad' });
-      await publisher.publishFeed(feedA, doc([item({ guid: 'https://news.example.org/warmup', link: null })]), at);
+      const bad = item({
+        guid: 'https://news.example.org/bad',
+        link: 'https://news.example.org/bad',
+        title: 'bad',
+      });
+      await publisher.publishFeed(
+        feedA,
+        doc([item({ guid: 'https://news.example.org/warmup', link: null })]),
+        at,
+      );
       const badId = [...seen.records.keys()][0]!;
       seen.records.clear();
       events.length = 0;
       seen.failFor.add(badId);
       const report = await publisher.publishFeed(
         feedA,
-        doc([item({ guid: 'https://news.example.org/1', link: null }), { ...bad, guid: 'https://news.example.org/warmup', link: null }, item({ guid: 'https://news.example.org/2', link: null })]),
+        doc([
+          item({ guid: 'https://news.example.org/1', link: null }),
+          { ...bad, guid: 'https://news.example.org/warmup', link: null },
+          item({ guid: 'https://news.example.org/2', link: null }),
+        ]),
         at,
       );
       expect(report.published).toBe(2);
@@ -162,7 +188,9 @@ describe('ArticlePublisher', () => {
     it('stops the document with PublishFailedError and marks nothing', async () => {
       const { seen, publisher, failPublishing } = setup();
       failPublishing();
-      await expect(publisher.publishFeed(feedA, doc([item()]), at)).rejects.toBeInstanceOf(PublishFailedError);
+      await expect(publisher.publishFeed(feedA, doc([item()]), at)).rejects.toBeInstanceOf(
+        PublishFailedError,
+      );
       expect(seen.records.size).toBe(0);
     });
   });

@@ -62,8 +62,10 @@ export function toCheckLine(input: string, check: FeedCheck): FeedCheckLine {
 export async function checkFeedInput(input: string, settings: FetchSettings): Promise<FeedCheckLine> {
   if (/^https?:\/\//i.test(input)) {
     const result = await fetchFeed(input, settings);
-    if (result.kind === 'failed') return toCheckLine(input, rejectedCheck(result.error.code, result.error.message));
-    if (result.kind === 'not_modified') return toCheckLine(input, rejectedCheck('http_status', 'HTTP 304 without a conditional request'));
+    if (result.kind === 'failed')
+      return toCheckLine(input, rejectedCheck(result.error.code, result.error.message));
+    if (result.kind === 'not_modified')
+      return toCheckLine(input, rejectedCheck('http_status', 'HTTP 304 without a conditional request'));
     return toCheckLine(input, result.check);
   }
   let body: Buffer;
@@ -71,10 +73,16 @@ export async function checkFeedInput(input: string, settings: FetchSettings): Pr
     const info = await stat(input);
     if (!info.isFile()) return toCheckLine(input, rejectedCheck('bad_input', 'not a file or an http(s) URL'));
     if (info.size > settings.maxBytes)
-      return toCheckLine(input, rejectedCheck('too_large', `file is ${info.size} bytes, over the ${settings.maxBytes}-byte limit`));
+      return toCheckLine(
+        input,
+        rejectedCheck('too_large', `file is ${info.size} bytes, over the ${settings.maxBytes}-byte limit`),
+      );
     body = await readFile(input);
   } catch (error) {
-    return toCheckLine(input, rejectedCheck('bad_input', `cannot read ${input}: ${(error as Error).message}`));
+    return toCheckLine(
+      input,
+      rejectedCheck('bad_input', `cannot read ${input}: ${(error as Error).message}`),
+    );
   }
   // A file has no URL: relative links resolve against a placeholder that names it.
   const feedUrl = `https://feed-check.invalid/${encodeURIComponent(path.basename(input))}`;

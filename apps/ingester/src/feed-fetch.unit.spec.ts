@@ -11,17 +11,28 @@ const files = existsSync(manifest)
       .filter((line) => line.trim() !== '')
       .map((line) => (JSON.parse(line) as { file: string }).file)
   : [];
-const settings = { timeoutMs: 1000, maxBytes: 20 * 1024 * 1024, allowPrivateNetworks: false, userAgent: 'test' };
+const settings = {
+  timeoutMs: 1000,
+  maxBytes: 20 * 1024 * 1024,
+  allowPrivateNetworks: false,
+  userAgent: 'test',
+};
 
 describe('checkFeedInput (npm run feed:check) on files', () => {
-  (files.length > 0 ? it : it.skip)('gives, for every corpus document, the corpus test\'s verdict (same path)', async () => {
-    for (const file of files) {
-      const path = join(corpus, file);
-      const line = await checkFeedInput(path, settings);
-      const expected = toCheckLine(path, checkFeedBody(readFileSync(path), { feedUrl: 'https://feeds.example.org/feed.xml' }));
-      expect({ file, ...line }).toEqual({ file, ...expected });
-    }
-  });
+  (files.length > 0 ? it : it.skip)(
+    "gives, for every corpus document, the corpus test's verdict (same path)",
+    async () => {
+      for (const file of files) {
+        const path = join(corpus, file);
+        const line = await checkFeedInput(path, settings);
+        const expected = toCheckLine(
+          path,
+          checkFeedBody(readFileSync(path), { feedUrl: 'https://feeds.example.org/feed.xml' }),
+        );
+        expect({ file, ...line }).toEqual({ file, ...expected });
+      }
+    },
+  );
 
   it('reports a missing file as rejected, with a reason', async () => {
     expect(await checkFeedInput('/nonexistent/feed.xml', settings)).toMatchObject({
@@ -33,7 +44,7 @@ describe('checkFeedInput (npm run feed:check) on files', () => {
     });
   });
 
-  it('refuses a URL on a private address (the poller\'s guard)', async () => {
+  it("refuses a URL on a private address (the poller's guard)", async () => {
     expect(await checkFeedInput('http://127.0.0.1:9/feed.xml', settings)).toMatchObject({
       outcome: 'rejected',
       error: expect.stringMatching(/^blocked_address: /),

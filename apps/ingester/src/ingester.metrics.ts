@@ -2,7 +2,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { type FeedCondition } from '@diplowatch/domain';
 
 /** One poll's result, as counted: a feed URL would be a label per feed, so only outcome and code. */
-export type PollMetricOutcome = 'new_items' | 'unchanged' | 'salvaged' | 'not_modified' | 'rejected' | 'error' | 'throttled';
+export type PollMetricOutcome =
+  'new_items' | 'unchanged' | 'salvaged' | 'not_modified' | 'rejected' | 'error' | 'throttled';
 
 /**
  * The ingester's series, on the app's registry (libs/runtime MetricsService, served at
@@ -48,12 +49,22 @@ export class IngesterMetrics {
     this.pollDuration.observe({ outcome }, seconds);
   }
 
-  items(kind: 'published' | 'source_added' | 'item_error' | 'full_text_extracted' | 'full_text_failed', count: number): void {
+  items(
+    kind: 'published' | 'source_added' | 'item_error' | 'full_text_extracted' | 'full_text_failed',
+    count: number,
+  ): void {
     if (count > 0) this.articles.inc({ kind }, count);
   }
 
   feedConditions(counts: Partial<Record<FeedCondition, number>>): void {
-    for (const condition of ['healthy', 'failing', 'failing_long', 'possible_gap', 'paused', 'pending'] as const)
+    for (const condition of [
+      'healthy',
+      'failing',
+      'failing_long',
+      'possible_gap',
+      'paused',
+      'pending',
+    ] as const)
       this.feeds.set({ condition }, counts[condition] ?? 0);
   }
 }

@@ -28,7 +28,10 @@ export function ingesterModule(env: IngesterEnv) {
     imports: [HealthModule],
     providers: [
       messagingOptionsProvider(env, 'ingester'),
-      { provide: PERSISTENCE_OPTIONS, useValue: { databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } },
+      {
+        provide: PERSISTENCE_OPTIONS,
+        useValue: { databaseUrl: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+      },
       { provide: INGESTER_OPTIONS, useValue: options },
       PrismaService,
       JetStreamService,

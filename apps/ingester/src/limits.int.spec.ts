@@ -9,7 +9,12 @@ import { resolve } from 'node:path';
 import { type FeedServer, startFeedServer } from '@diplowatch/testing';
 import { fetchFeed, MAX_REDIRECTS } from './feed-fetch';
 
-const settings = { timeoutMs: 5000, maxBytes: 1024 * 1024, allowPrivateNetworks: true, userAgent: 'diplowatch-test' };
+const settings = {
+  timeoutMs: 5000,
+  maxBytes: 1024 * 1024,
+  allowPrivateNetworks: true,
+  userAgent: 'diplowatch-test',
+};
 const corpus = resolve(__dirname, '../../../../shared/corpus/feeds');
 const MB = 1024 * 1024;
 
@@ -49,7 +54,9 @@ describe('ingester limits (fetchFeed)', () => {
       const result = await fetchFeed(server.url(path), settings);
       const ms = performance.now() - started;
       const heapDelta = process.memoryUsage().heapUsed - heapBefore;
-      console.log(`${name}: refused in ${ms.toFixed(1)} ms (fetch included), heap delta ${(heapDelta / MB).toFixed(2)} MB`);
+      console.log(
+        `${name}: refused in ${ms.toFixed(1)} ms (fetch included), heap delta ${(heapDelta / MB).toFixed(2)} MB`,
+      );
       expect(result.kind).toBe('fetched');
       if (result.kind !== 'fetched') return;
       expect(result.check).toMatchObject({ outcome: 'rejected', code: 'entity_declaration', items: 0 });
@@ -71,7 +78,11 @@ describe('ingester limits (fetchFeed)', () => {
         timers.add(timer);
         res.on('close', () => clearInterval(timer));
       });
-      const result = await fetchFeed(server.url('/endless.xml'), { ...settings, maxBytes: 256 * 1024, timeoutMs: 30_000 });
+      const result = await fetchFeed(server.url('/endless.xml'), {
+        ...settings,
+        maxBytes: 256 * 1024,
+        timeoutMs: 30_000,
+      });
       // 'too_large', not 'timeout': the read stopped at the cap, it did not wait for an end.
       expect(result).toMatchObject({ kind: 'failed', error: { code: 'too_large' } });
       expect(written).toBeGreaterThan(256 * 1024);

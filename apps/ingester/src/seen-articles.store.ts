@@ -140,7 +140,8 @@ export class SeenArticles implements SeenStore {
       if (changed) return false;
       throw error;
     }
-    for (const [feed, itemHash] of Object.entries(next.sources ?? {})) this.remember(articleId, feed, itemHash);
+    for (const [feed, itemHash] of Object.entries(next.sources ?? {}))
+      this.remember(articleId, feed, itemHash);
     return true;
   }
 

@@ -301,4 +301,22 @@ describe('ReadModelWriter (real Postgres)', () => {
       ]);
     });
   });
+
+  it('keeps the daily time series equal to the counts of the diplomatic events it summarises', async () => {
+    // One statement, one snapshot: other tests may be writing meanwhile.
+    const mismatches = await prisma.client.$queryRawUnsafe<Array<{ n: number }>>(
+      `WITH expected AS (
+         SELECT e.event_date AS day, a.country AS country_a, b.country AS country_b, e.type,
+                count(*)::int AS events, sum(e.source_count)::int AS sources
+           FROM diplomatic_events e
+          CROSS JOIN LATERAL unnest(e.countries) AS a(country)
+          CROSS JOIN LATERAL unnest(e.countries) AS b(country)
+          WHERE a.country < b.country
+          GROUP BY 1, 2, 3, 4),
+       stored AS (SELECT day, country_a, country_b, type, events, sources FROM diplomatic_event_counts_daily)
+       SELECT count(*)::int AS n FROM ((TABLE expected EXCEPT TABLE stored) UNION ALL (TABLE stored EXCEPT TABLE expected)) d`,
+    );
+    expect(mismatches).toEqual([{ n: 0 }]);
+    expect(await prisma.client.diplomaticEventCountDaily.count()).toBeGreaterThan(0);
+  });
 });

@@ -381,6 +381,39 @@ export class ReadModelWriter {
         ),
       );
     }
+    if (writes.dailyCounts.length > 0) {
+      const deltas = toJson(
+        writes.dailyCounts.map((d) => ({
+          day: d.day,
+          country_a: d.countryA,
+          country_b: d.countryB,
+          type: d.type,
+          events: d.events,
+          sources: d.sources,
+        })),
+      );
+      await run(
+        tx,
+        `INSERT INTO diplomatic_event_counts_daily AS c (day, country_a, country_b, type, events, sources)
+         SELECT day, country_a, country_b, type, events, sources
+           FROM json_to_recordset($1::json) AS r(day date, country_a text, country_b text, type text,
+                events integer, sources integer)
+         ON CONFLICT (day, country_a, country_b, type) DO UPDATE
+           SET events = c.events + EXCLUDED.events, sources = c.sources + EXCLUDED.sources`,
+        deltas,
+      );
+      // Cells no event counts in any more (an event moved to another day or lost a country).
+      if (writes.dailyCounts.some((d) => d.events < 0)) {
+        await run(
+          tx,
+          `DELETE FROM diplomatic_event_counts_daily c
+            USING json_to_recordset($1::json) AS r(day date, country_a text, country_b text, type text, events integer)
+            WHERE r.events < 0 AND c.day = r.day AND c.country_a = r.country_a AND c.country_b = r.country_b
+              AND c.type = r.type AND c.events = 0`,
+          deltas,
+        );
+      }
+    }
     if (writes.checkpoint !== null) {
       await run(
         tx,

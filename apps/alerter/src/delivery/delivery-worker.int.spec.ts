@@ -28,6 +28,7 @@ describe('DeliveryWorker (real Postgres, local receivers)', () => {
   let worker: DeliveryWorker;
   let receiver: AlertReceiver;
   let other: AlertReceiver;
+  let client: ReceiverClient;
   let subscriptionCount = 0;
 
   /** A subscription whose channels are webhooks to these URLs, and `count` alerts for it. */
@@ -77,7 +78,7 @@ describe('DeliveryWorker (real Postgres, local receivers)', () => {
     prisma = new PrismaService({ databaseUrl: database.url, poolSize: 8 });
     receiver = await startAlertReceiver();
     other = await startAlertReceiver();
-    const client = new ReceiverClient({
+    client = new ReceiverClient({
       timeoutMs: 500,
       userAgent: 'test',
       isAllowedAddress: receiverAddressPolicy(parseAddressAllowList('127.0.0.1')),
@@ -95,6 +96,7 @@ describe('DeliveryWorker (real Postgres, local receivers)', () => {
 
   afterAll(async () => {
     await worker?.stop();
+    client?.close();
     await receiver?.close();
     await other?.close();
     await prisma?.client.$disconnect();

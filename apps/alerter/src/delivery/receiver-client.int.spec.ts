@@ -9,16 +9,21 @@ describe('ReceiverClient (guarded POST)', () => {
   });
   afterAll(() => receiver?.close());
 
+  const clients: ReceiverClient[] = [];
+  afterAll(() => clients.forEach((made) => made.close()));
   const client = (
     allow = '127.0.0.1',
     extra: Partial<ConstructorParameters<typeof ReceiverClient>[0]> = {},
-  ) =>
-    new ReceiverClient({
+  ) => {
+    const made = new ReceiverClient({
       timeoutMs: 300,
       userAgent: 'test-agent',
       isAllowedAddress: receiverAddressPolicy(parseAddressAllowList(allow)),
       ...extra,
     });
+    clients.push(made);
+    return made;
+  };
   const failure = async (promise: Promise<unknown>) => {
     try {
       await promise;

@@ -10,6 +10,10 @@ import { isIP, type LookupFunction } from 'node:net';
  * rebinding cannot swap it between check and connect. One total deadline covers DNS, connect,
  * sending and the answer. Redirects are not followed: a receiver that moved must be edited,
  * and a redirect to an internal address is the classic way around such a guard.
+ *
+ * Connections are kept alive per (receiver origin, vetted address): a TLS handshake per alert
+ * would cost more than the alert. An agent only ever connects to the address it was made for,
+ * so reuse does not weaken the guard: every request is vetted, then given that address's agent.
  */
 
 export type ReceiverErrorCode =
@@ -42,6 +46,9 @@ export type ReceiverResponse = { status: number; body: string };
 
 /** How much of a receiver's answer is kept (for the delivery log). */
 const MAX_RESPONSE_BYTES = 2048;
+/** Idle connections close sooner than common servers' keep-alive timeout (Node's is 5 s). */
+const IDLE_SOCKET_MS = 4000;
+const MAX_AGENTS = 256;
 
 async function defaultResolve(hostname: string): Promise<ResolvedAddress[]> {
   const answers = await dnsLookup(hostname, { all: true, verbatim: true });
@@ -56,7 +63,15 @@ function retryAfterSeconds(value: string | undefined): number | null {
 }
 
 export class ReceiverClient {
+  private readonly agents = new Map<string, http.Agent>();
+
   constructor(private readonly options: ReceiverClientOptions) {}
+
+  /** Closes the kept-alive connections (at shutdown). */
+  close(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
 
   /** Resolves for 2xx; throws ReceiverError otherwise. The URL never appears in messages (it may hold a token). */
   async post(rawUrl: string, body: string, headers: Record<string, string>): Promise<ReceiverResponse> {
@@ -116,12 +131,9 @@ export class ReceiverClient {
     headers: Record<string, string>,
     signal: AbortSignal,
   ): Promise<ReceiverResponse> {
-    const lookup: LookupFunction = (_hostname, options, callback) => {
-      if (options.all) callback(null, [{ address: vetted.address, family: vetted.family }]);
-      else callback(null, vetted.address, vetted.family);
-    };
     const payload = Buffer.from(body, 'utf8');
     const client = url.protocol === 'https:' ? https : http;
+    const agent = this.agentFor(url, vetted);
     return new Promise<ReceiverResponse>((resolve, reject) => {
       const req = client.request(
         url,
@@ -133,9 +145,7 @@ export class ReceiverClient {
             'user-agent': this.options.userAgent,
             ...headers,
           },
-          lookup,
-          family: vetted.family,
-          agent: false,
+          agent,
           signal,
         },
         (res) => {
@@ -173,5 +183,29 @@ export class ReceiverClient {
       req.on('error', reject);
       req.end(payload);
     });
+  }
+
+  private agentFor(url: URL, vetted: ResolvedAddress): http.Agent {
+    const key = `${url.protocol}//${url.host}|${vetted.address}`;
+    let agent = this.agents.get(key);
+    if (agent) {
+      // Most recently used last: the first entry is the one to evict.
+      this.agents.delete(key);
+      this.agents.set(key, agent);
+      return agent;
+    }
+    const lookup: LookupFunction = (_hostname, options, callback) => {
+      if (options.all) callback(null, [{ address: vetted.address, family: vetted.family }]);
+      else callback(null, vetted.address, vetted.family);
+    };
+    const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, lookup, family: vetted.family };
+    agent = url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    this.agents.set(key, agent);
+    if (this.agents.size > MAX_AGENTS) {
+      const [oldest, stale] = this.agents.entries().next().value as [string, http.Agent];
+      this.agents.delete(oldest);
+      stale.destroy();
+    }
+    return agent;
   }
 }

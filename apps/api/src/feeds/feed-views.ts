@@ -11,7 +11,12 @@ export const addFeedSchema = z
       .string()
       .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "en-SG"')
       .optional(),
-    pollIntervalSeconds: z.number().int().min(60).max(7 * 86_400).optional(),
+    pollIntervalSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .optional(),
     options: feedOptionsSchema.partial().optional(),
   })
   .strict();

@@ -18,14 +18,30 @@ import { OpmlError, parseOpml, rejectedCheck, serializeOpml } from '@diplowatch/
 import { RequireScope } from '@diplowatch/runtime';
 import { badRequest } from '../query-params';
 import { type AddFeedInput, addFeedSchema, checkView, feedIdSchema, feedView } from './feed-views';
-import { FeedRegistry, FeedUrlError, type FetchSettings, fetchFeed, normalizeFeedUrl, toCheckLine } from './registry';
+import {
+  FeedRegistry,
+  FeedUrlError,
+  type FetchSettings,
+  fetchFeed,
+  normalizeFeedUrl,
+  toCheckLine,
+} from './registry';
 
 export const FEEDS_OPTIONS = Symbol('FEEDS_OPTIONS');
 export type FeedsOptions = { fetch: FetchSettings; defaultIntervalSeconds: number };
 
 const MAX_OPML_BYTES = 5 * 1024 * 1024;
 
-function parseBody<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): T {
+function parseBody<T>(
+  schema: {
+    safeParse(
+      value: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  body: unknown,
+): T {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
@@ -34,7 +50,8 @@ function parseBody<T>(schema: { safeParse(value: unknown): { success: true; data
 }
 
 function parseId(id: string): string {
-  if (!feedIdSchema.safeParse(id).success) throw badRequest(`parameter "id" (value ${JSON.stringify(id)}) is not a feed id`);
+  if (!feedIdSchema.safeParse(id).success)
+    throw badRequest(`parameter "id" (value ${JSON.stringify(id)}) is not a feed id`);
   return id;
 }
 
@@ -83,14 +100,21 @@ export class FeedsController {
     return serializeOpml({
       title: 'diplowatch feeds',
       dateCreated: new Date(),
-      feeds: rows.map((row) => ({ url: row.url, title: row.title, siteUrl: null, language: row.language, category: null })),
+      feeds: rows.map((row) => ({
+        url: row.url,
+        title: row.title,
+        siteUrl: null,
+        language: row.language,
+        category: null,
+      })),
     });
   }
 
   @Post('opml')
   @RequireScope('write')
   @ApiOperation({
-    summary: 'Imports the feeds of an OPML document (POST the XML itself); feeds already registered are left as they are',
+    summary:
+      'Imports the feeds of an OPML document (POST the XML itself); feeds already registered are left as they are',
   })
   async importOpml(@Req() req: Request) {
     const body = await rawBody(req, MAX_OPML_BYTES);
@@ -119,8 +143,9 @@ export class FeedsController {
   @Get(':id')
   @ApiOperation({ summary: 'One feed with its health' })
   async get(@Req() req: Request) {
-    const row = await this.registry.get(parseId(String(req.params.id)));
-    if (!row) throw new NotFoundException(`no feed ${req.params.id}`);
+    const id = parseId(String(req.params.id));
+    const row = await this.registry.get(id);
+    if (!row) throw new NotFoundException(`no feed ${id}`);
     return feedView(row);
   }
 
@@ -128,7 +153,8 @@ export class FeedsController {
   @RequireScope('write')
   @HttpCode(201)
   @ApiOperation({
-    summary: 'Registers a feed after fetching it once; the answer says what the ingester makes of it (parsed, salvaged or rejected)',
+    summary:
+      'Registers a feed after fetching it once; the answer says what the ingester makes of it (parsed, salvaged or rejected)',
   })
   async add(@Body() body: unknown) {
     const input: AddFeedInput = parseBody(addFeedSchema, body);
@@ -147,14 +173,16 @@ export class FeedsController {
         : fetched.kind === 'not_modified'
           ? toCheckLine(url, rejectedCheck('http_status', 'HTTP 304 to an unconditional request'))
           : toCheckLine(url, fetched.check);
-    const feedTitle = fetched.kind === 'fetched' && fetched.check.feed ? fetched.check.feed.title || null : null;
+    const feedTitle =
+      fetched.kind === 'fetched' && fetched.check.feed ? fetched.check.feed.title || null : null;
     if (fetched.kind === 'failed' && fetched.error.code === 'blocked_address')
       throw badRequest(`field "url": ${fetched.error.message}`);
     const row = await this.registry.add(
       {
         url,
         title: input.title ?? feedTitle,
-        language: input.language ?? (fetched.kind === 'fetched' ? (fetched.check.feed?.language ?? null) : null),
+        language:
+          input.language ?? (fetched.kind === 'fetched' ? (fetched.check.feed?.language ?? null) : null),
         pollIntervalSeconds: input.pollIntervalSeconds,
         options: input.options,
       },

@@ -57,9 +57,18 @@ describe('feed registry API', () => {
 
   describe('POST /feeds', () => {
     it('fetches the feed once and says at once that it parses', async () => {
-      const response = await http().post('/feeds').set(auth(writeKey)).send({ url: server.url('/feed.xml') });
+      const response = await http()
+        .post('/feeds')
+        .set(auth(writeKey))
+        .send({ url: server.url('/feed.xml') });
       expect(response.status).toBe(201);
-      expect(response.body.check).toEqual({ outcome: 'parsed', format: 'rss2', items: 2, error: null, title: 'Jakarta Post: World' });
+      expect(response.body.check).toEqual({
+        outcome: 'parsed',
+        format: 'rss2',
+        items: 2,
+        error: null,
+        title: 'Jakarta Post: World',
+      });
       expect(response.body.feed).toMatchObject({
         url: server.url('/feed.xml'),
         title: 'Jakarta Post: World',
@@ -81,11 +90,17 @@ describe('feed registry API', () => {
       expect(response.status).toBe(201);
       expect(response.body.check).toMatchObject({ outcome: 'rejected', format: null, items: 0 });
       expect(response.body.check.error).toMatch(/^not_a_feed: /);
-      expect(response.body.feed).toMatchObject({ pollIntervalSeconds: 3600, options: { fetchFullText: true } });
+      expect(response.body.feed).toMatchObject({
+        pollIntervalSeconds: 3600,
+        options: { fetchFullText: true },
+      });
     });
 
     it('answers 409 for a URL already registered', async () => {
-      const response = await http().post('/feeds').set(auth(writeKey)).send({ url: server.url('/feed.xml') });
+      const response = await http()
+        .post('/feeds')
+        .set(auth(writeKey))
+        .send({ url: server.url('/feed.xml') });
       expect(response.status).toBe(409);
     });
 
@@ -101,8 +116,21 @@ describe('feed registry API', () => {
     });
 
     it('needs the write scope', async () => {
-      expect((await http().post('/feeds').set(auth(readKey)).send({ url: server.url('/x.xml') })).status).toBe(403);
-      expect((await http().post('/feeds').send({ url: server.url('/x.xml') })).status).toBe(401);
+      expect(
+        (
+          await http()
+            .post('/feeds')
+            .set(auth(readKey))
+            .send({ url: server.url('/x.xml') })
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await http()
+            .post('/feeds')
+            .send({ url: server.url('/x.xml') })
+        ).status,
+      ).toBe(401);
     });
   });
 
@@ -125,14 +153,19 @@ describe('feed registry API', () => {
       expect(after.body.items.map((f: { url: string }) => f.url)).not.toContain(server.url('/feed.xml'));
 
       // Added again: the removed row comes back.
-      const again = await http().post('/feeds').set(auth(writeKey)).send({ url: server.url('/feed.xml') });
+      const again = await http()
+        .post('/feeds')
+        .set(auth(writeKey))
+        .send({ url: server.url('/feed.xml') });
       expect(again.status).toBe(201);
       expect(again.body.feed.id).toBe(feed.id);
     });
 
     it('answers 400 for a malformed id and 404 for an unknown one', async () => {
       expect((await http().get('/feeds/nope').set(auth(readKey))).status).toBe(400);
-      expect((await http().post('/feeds/00000000-0000-4000-8000-000000000000/pause').set(auth(writeKey))).status).toBe(404);
+      expect(
+        (await http().post('/feeds/00000000-0000-4000-8000-000000000000/pause').set(auth(writeKey))).status,
+      ).toBe(404);
     });
   });
 
@@ -144,7 +177,11 @@ describe('feed registry API', () => {
 
     it('imports new feeds, leaves known ones, and reports what it skipped', async () => {
       const body = opml.replace('xmlUrl=""', `xmlUrl="${server.url('/feed.xml')}"`);
-      const response = await http().post('/feeds/opml').set(auth(writeKey)).set('content-type', 'text/x-opml').send(body);
+      const response = await http()
+        .post('/feeds/opml')
+        .set(auth(writeKey))
+        .set('content-type', 'text/x-opml')
+        .send(body);
       expect(response.status).toBe(201);
       expect(response.body.added.map((f: { url: string }) => f.url)).toEqual(['https://tass.com/rss/v2.xml']);
       expect(response.body.added[0]).toMatchObject({ title: 'TASS', origin: 'opml' });
@@ -153,10 +190,17 @@ describe('feed registry API', () => {
     });
 
     it('refuses a document that is not OPML, and needs the write scope', async () => {
-      const bad = await http().post('/feeds/opml').set(auth(writeKey)).set('content-type', 'application/xml').send('<rss/>');
+      const bad = await http()
+        .post('/feeds/opml')
+        .set(auth(writeKey))
+        .set('content-type', 'application/xml')
+        .send('<rss/>');
       expect(bad.status).toBe(400);
       expect(bad.body.message).toMatch(/OPML: not an OPML document/);
-      expect((await http().post('/feeds/opml').set(auth(readKey)).set('content-type', 'text/xml').send(opml)).status).toBe(403);
+      expect(
+        (await http().post('/feeds/opml').set(auth(readKey)).set('content-type', 'text/xml').send(opml))
+          .status,
+      ).toBe(403);
     });
 
     it('exports every registered feed', async () => {

@@ -18,6 +18,10 @@ export function feedProviders(env: ApiEnv): Provider[] {
   };
   return [
     { provide: FEEDS_OPTIONS, useValue: options },
-    { provide: FeedRegistry, useFactory: (prisma: PrismaService) => new FeedRegistry(prisma.client), inject: [PrismaService] },
+    {
+      provide: FeedRegistry,
+      useFactory: (prisma: PrismaService) => new FeedRegistry(prisma.client),
+      inject: [PrismaService],
+    },
   ];
 }

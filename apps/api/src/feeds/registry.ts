@@ -8,4 +8,9 @@ export {
   normalizeFeedUrl,
   type FeedRow,
 } from '../../../ingester/src/registry/feed-registry';
-export { fetchFeed, toCheckLine, type FeedCheckLine as FeedLine, type FetchSettings } from '../../../ingester/src/feed-fetch';
+export {
+  fetchFeed,
+  toCheckLine,
+  type FeedCheckLine as FeedLine,
+  type FetchSettings,
+} from '../../../ingester/src/feed-fetch';

@@ -17,6 +17,7 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   type Channel,
@@ -56,6 +57,13 @@ const deliveriesQuerySchema = z
   })
   .strict();
 
+/** Request bodies for the OpenAPI document, from the zod schemas that validate them. */
+const bodySchema = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+
 /** Subscriptions belong to the API key that created them: another key sees a 404. */
 function ownerOf(principal: Principal): string {
   if (!principal.keyId)
@@ -64,6 +72,8 @@ function ownerOf(principal: Principal): string {
 }
 
 /** The alerting side of the API: subscriptions, their alerts, delivery log and SSE stream. */
+@ApiTags('subscriptions')
+@ApiBearerAuth()
 @Controller('subscriptions')
 export class SubscriptionsController {
   constructor(
@@ -74,6 +84,10 @@ export class SubscriptionsController {
   ) {}
 
   /** Creates a subscription; the response holds its signing secret, shown this once. */
+  @ApiOperation({
+    summary: 'Create a subscription (write scope); the answer holds its signing secret, shown once',
+  })
+  @ApiBody({ schema: bodySchema(createSubscriptionSchema) })
   @Post()
   @RequireScope('write')
   async create(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
@@ -90,18 +104,22 @@ export class SubscriptionsController {
     return { ...this.present(row), secret };
   }
 
+  @ApiOperation({ summary: "The caller's subscriptions" })
   @Get()
   async list(@CurrentPrincipal() principal: Principal) {
     const rows = await this.repository.list(ownerOf(principal));
     return { items: rows.map((row) => this.present(row)) };
   }
 
+  @ApiOperation({ summary: "One of the caller's subscriptions" })
   @Get(':id')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') rawId: string) {
     return this.present(await this.owned(principal, rawId));
   }
 
   /** Each field given replaces the stored one whole. */
+  @ApiOperation({ summary: 'Edit: each field given replaces the stored one whole (write scope)' })
+  @ApiBody({ schema: bodySchema(updateSubscriptionSchema) })
   @Patch(':id')
   @RequireScope('write')
   async update(@CurrentPrincipal() principal: Principal, @Param('id') rawId: string, @Body() body: unknown) {
@@ -111,6 +129,7 @@ export class SubscriptionsController {
     return this.present(this.found(await this.repository.update(ownerOf(principal), id, patch), id));
   }
 
+  @ApiOperation({ summary: 'Pause: no new alerts until resumed (write scope)' })
   @Post(':id/pause')
   @RequireScope('write')
   @HttpCode(200)
@@ -121,6 +140,7 @@ export class SubscriptionsController {
     );
   }
 
+  @ApiOperation({ summary: 'Resume a paused subscription (write scope)' })
   @Post(':id/resume')
   @RequireScope('write')
   @HttpCode(200)
@@ -132,6 +152,7 @@ export class SubscriptionsController {
   }
 
   /** A new signing secret, shown this once; the old one stops working for alerts sent from now on. */
+  @ApiOperation({ summary: 'A new signing secret, shown once (write scope)' })
   @Post(':id/secret')
   @RequireScope('write')
   @HttpCode(200)
@@ -143,6 +164,7 @@ export class SubscriptionsController {
     return { ...this.present(row), secret };
   }
 
+  @ApiOperation({ summary: 'Remove, with its alerts and delivery log (write scope)' })
   @Delete(':id')
   @RequireScope('write')
   @HttpCode(204)
@@ -152,6 +174,7 @@ export class SubscriptionsController {
   }
 
   /** "Send a sample": a made-up alert through every channel (and the SSE stream), marked as a sample. */
+  @ApiOperation({ summary: 'Send a sample alert through every channel (write scope)' })
   @Post(':id/sample')
   @RequireScope('write')
   @HttpCode(202)
@@ -165,6 +188,7 @@ export class SubscriptionsController {
   }
 
   /** Alerts, newest first; with `after` (an alert number), the ones after it, oldest first. */
+  @ApiOperation({ summary: 'Alerts, newest first; after=<alert number>: those after it, oldest first' })
   @Get(':id/alerts')
   async alerts(
     @CurrentPrincipal() principal: Principal,
@@ -186,6 +210,7 @@ export class SubscriptionsController {
   }
 
   /** The delivery log: every delivery with its state and its attempts, newest first. */
+  @ApiOperation({ summary: 'The delivery log: each delivery, its state and attempts' })
   @Get(':id/deliveries')
   async deliveries(
     @CurrentPrincipal() principal: Principal,
@@ -202,6 +227,7 @@ export class SubscriptionsController {
   }
 
   /** Sends one delivery again (a dead one, or a delivered one a receiver lost), from its first attempt. */
+  @ApiOperation({ summary: 'Send a dead or delivered delivery again (write scope)' })
   @Post(':id/deliveries/:deliveryId/redeliver')
   @RequireScope('write')
   @HttpCode(202)
@@ -227,6 +253,7 @@ export class SubscriptionsController {
   }
 
   /** Sends every dead delivery of the subscription again (after a receiver outage). */
+  @ApiOperation({ summary: 'Send every dead delivery again (write scope)' })
   @Post(':id/deliveries/redeliver-dead')
   @RequireScope('write')
   @HttpCode(202)
@@ -241,6 +268,8 @@ export class SubscriptionsController {
    * Server-Sent Events: one `data:` per alert (the alert payload), `id:` its number. Resumes
    * after the `Last-Event-ID` header (or `lastEventId` parameter); without it, new alerts only.
    */
+  @ApiOperation({ summary: 'Server-Sent Events: one per alert, resumable with Last-Event-ID' })
+  @ApiProduces('text/event-stream')
   @Get(':id/stream')
   async stream(
     @CurrentPrincipal() principal: Principal,

@@ -10,6 +10,8 @@ export type ArticleFixture = {
   text: string;
   feedUrl?: string;
   publishedAt?: string | null;
+  /** More feeds the same article was found in (article_feeds). */
+  alsoIn?: string[];
 };
 
 export type EventFixture = {
@@ -42,6 +44,15 @@ export async function insertArticles(db: Client, articles: ArticleFixture[]): Pr
         JSON.stringify({ articleId: article.id, relevant: true, rulesVersion: '1.0.0' }),
       ],
     );
+    for (const feedUrl of [
+      article.feedUrl ?? 'https://news.example.org/feed.xml',
+      ...(article.alsoIn ?? []),
+    ]) {
+      await db.query(
+        `INSERT INTO article_feeds (article_id, feed_url, url, first_seen_at, last_sequence) VALUES ($1, $2, $3, now(), 1)`,
+        [article.id, feedUrl, `https://news.example.org/${article.id}`],
+      );
+    }
   }
 }
 

@@ -9,6 +9,11 @@ export const FULL_TEXT_MAX_BYTES = 3 * 1024 * 1024;
 /** Below this, "main text" is a cookie banner or a paywall teaser, not the article. */
 const MIN_TEXT_LENGTH = 200;
 
+type MiniDocument = {
+  createElement(name: string): { setAttribute(name: string, value: string): void };
+  head: { appendChild(node: unknown): void } | null;
+};
+
 export type MainText = { title: string | null; text: string; html: string };
 
 /**
@@ -16,12 +21,16 @@ export type MainText = { title: string | null; text: string; html: string };
  * linkedom's DOM, which runs no scripts and loads nothing). Null when no article is found.
  */
 export function extractMainText(html: string, url: string): MainText | null {
-  const { document } = parseHTML(html);
+  // linkedom's types lean on the DOM lib, which this project does not load: the little used
+  // here is typed by hand.
+  const { document } = parseHTML(html) as unknown as { document: MiniDocument };
   // Readability resolves relative links against the document's URL.
   const base = document.createElement('base');
   base.setAttribute('href', url);
   document.head?.appendChild(base);
-  const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: MIN_TEXT_LENGTH }).parse();
+  const article = new Readability(document, {
+    charThreshold: MIN_TEXT_LENGTH,
+  }).parse();
   if (!article?.content) return null;
   const text = htmlToText(article.content);
   if (text.length < MIN_TEXT_LENGTH) return null;

@@ -52,7 +52,12 @@ describe('FeedPoller against a shared registry', () => {
     leaseSeconds: 60,
     tickMs: 50,
     maxBackoffSeconds: 3600,
-    fetch: { timeoutMs: 2000, maxBytes: 1024 * 1024, allowPrivateNetworks: true, userAgent: 'diplowatch-test' },
+    fetch: {
+      timeoutMs: 2000,
+      maxBytes: 1024 * 1024,
+      allowPrivateNetworks: true,
+      userAgent: 'diplowatch-test',
+    },
   });
 
   const startPoller = (workerId: string, reports: PollReport[]) => {
@@ -106,7 +111,11 @@ describe('FeedPoller against a shared registry', () => {
       const feeds = Array.from({ length: 60 }, (_, i) => `/cycle/${i}.xml`);
       for (const [i, path] of feeds.entries()) server.set(path, { body: rss(`cycle${i}`, 2) });
       // Interval of an hour: after its poll a feed is not due again within this test.
-      await registry.seed(feeds.map((path) => ({ url: server.url(path) })), 'config', 3600);
+      await registry.seed(
+        feeds.map((path) => ({ url: server.url(path) })),
+        'config',
+        3600,
+      );
 
       const a: PollReport[] = [];
       const b: PollReport[] = [];
@@ -137,21 +146,32 @@ describe('FeedPoller against a shared registry', () => {
       const routes: Record<string, Parameters<FeedServer['set']>[1]> = {
         '/mix/good1.xml': { body: rss('good1', 3) },
         '/mix/bomb.xml': { body: BOMB },
-        '/mix/html.xml': { body: '<!doctype html><html><body>Not a feed</body></html>', contentType: 'text/html' },
+        '/mix/html.xml': {
+          body: '<!doctype html><html><body>Not a feed</body></html>',
+          contentType: 'text/html',
+        },
         '/mix/500.xml': { status: 500, body: 'oops' },
         '/mix/429.xml': { status: 429, headers: { 'retry-after': '7200' }, body: 'slow down' },
         '/mix/hang.xml': () => undefined,
         '/mix/good2.xml': { body: rss('good2', 2) },
       };
       for (const [path, route] of Object.entries(routes)) server.set(path, route);
-      await registry.seed(Object.keys(routes).map((path) => ({ url: server.url(path) })), 'config', 600);
+      await registry.seed(
+        Object.keys(routes).map((path) => ({ url: server.url(path) })),
+        'config',
+        600,
+      );
       const reports: PollReport[] = [];
       startPoller('poller-mix', reports);
       await eventually(async () => expect(reports).toHaveLength(7), 30_000, 50);
       await stopAll();
 
       const byPath = new Map((await prisma.feed.findMany()).map((row) => [new URL(row.url).pathname, row]));
-      expect(byPath.get('/mix/good1.xml')).toMatchObject({ lastOutcome: 'success', consecutiveFailures: 0, lastHttpStatus: 200 });
+      expect(byPath.get('/mix/good1.xml')).toMatchObject({
+        lastOutcome: 'success',
+        consecutiveFailures: 0,
+        lastHttpStatus: 200,
+      });
       expect(byPath.get('/mix/good2.xml')).toMatchObject({ lastOutcome: 'success', consecutiveFailures: 0 });
       expect(byPath.get('/mix/bomb.xml')).toMatchObject({
         lastOutcome: 'error',
@@ -165,8 +185,11 @@ describe('FeedPoller against a shared registry', () => {
       expect(byPath.get('/mix/hang.xml')).toMatchObject({ lastErrorCode: 'timeout' });
       const throttled = byPath.get('/mix/429.xml')!;
       expect(throttled).toMatchObject({ lastOutcome: 'throttled', lastHttpStatus: 429 });
-      expect(throttled.nextCheckAt.getTime() - throttled.lastCheckedAt!.getTime()).toBeGreaterThanOrEqual(7200_000);
-      for (const row of byPath.values()) expect(row.failingSince === null).toBe(row.consecutiveFailures === 0);
+      expect(throttled.nextCheckAt.getTime() - throttled.lastCheckedAt!.getTime()).toBeGreaterThanOrEqual(
+        7200_000,
+      );
+      for (const row of byPath.values())
+        expect(row.failingSince === null).toBe(row.consecutiveFailures === 0);
       expect(events.filter((e) => e.type === 'ArticleIngested')).toHaveLength(5);
     });
   });
@@ -185,19 +208,59 @@ describe('FeedPoller against a shared registry', () => {
       await stopAll();
       expect(server.lastHeaders('/cond/feed.xml')?.['if-none-match']).toBe(row.etag);
       expect(reports[1]).toMatchObject({ outcome: 'not_modified', articles: null });
-      expect(await prisma.feed.findFirstOrThrow()).toMatchObject({ lastOutcome: 'not_modified', lastHttpStatus: 304, itemsSeen: 2n });
+      expect(await prisma.feed.findFirstOrThrow()).toMatchObject({
+        lastOutcome: 'not_modified',
+        lastHttpStatus: 304,
+        itemsSeen: 2n,
+      });
+    });
+  });
+
+  describe('given a poller with no hooks but a logger (as the app runs it)', () => {
+    it('still records every outcome', async () => {
+      server.set('/plain/feed.xml', { body: rss('plain', 1) });
+      await registry.seed([{ url: server.url('/plain/feed.xml') }], 'config', 600);
+      const articles = new ArticlePublisher({ seen, publish: async () => ({ seq: 1, duplicate: false }) });
+      const poller = new FeedPoller(registry, articles, options('poller-plain'), { logger: quiet });
+      pollers.push(poller);
+      poller.start();
+      await eventually(
+        async () =>
+          expect(await prisma.feed.findFirstOrThrow()).toMatchObject({
+            lastOutcome: 'success',
+            leasedBy: null,
+          }),
+        10_000,
+        50,
+      );
     });
   });
 
   describe('when a poller stops with claims it has not started', () => {
     it('gives them back for another replica', async () => {
-      for (let i = 0; i < 6; i++) server.set(`/slow/${i}.xml`, (_req, res) => setTimeout(() => res.writeHead(200).end(rss(`slow${i}`, 1)), 300));
-      await registry.seed(Array.from({ length: 6 }, (_, i) => ({ url: server.url(`/slow/${i}.xml`) })), 'config', 600);
+      for (let i = 0; i < 6; i++)
+        server.set(`/slow/${i}.xml`, (_req, res) =>
+          setTimeout(() => res.writeHead(200).end(rss(`slow${i}`, 1)), 300),
+        );
+      await registry.seed(
+        Array.from({ length: 6 }, (_, i) => ({ url: server.url(`/slow/${i}.xml`) })),
+        'config',
+        600,
+      );
       const reports: PollReport[] = [];
       // One host, one at a time: five claims wait in the queue.
-      const poller = new FeedPoller(registry, new ArticlePublisher({ seen, publish: async () => ({ seq: 1, duplicate: false }) }), { ...options('poller-stop'), hostConcurrency: 1 }, { logger: quiet, onPoll: (r) => reports.push(r) });
+      const poller = new FeedPoller(
+        registry,
+        new ArticlePublisher({ seen, publish: async () => ({ seq: 1, duplicate: false }) }),
+        { ...options('poller-stop'), hostConcurrency: 1 },
+        { logger: quiet, onPoll: (r) => reports.push(r) },
+      );
       poller.start();
-      await eventually(async () => expect(await prisma.feed.count({ where: { leasedBy: 'poller-stop' } })).toBe(6), 10_000, 20);
+      await eventually(
+        async () => expect(await prisma.feed.count({ where: { leasedBy: 'poller-stop' } })).toBe(6),
+        10_000,
+        20,
+      );
       await poller.stop();
       const leased = await prisma.feed.count({ where: { leasedBy: { not: null } } });
       const due = await prisma.feed.count({ where: { nextCheckAt: { lte: new Date() } } });

@@ -1,4 +1,4 @@
-import { type LoggerService } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import {
   FAILING_LONG_AFTER_SECONDS,
   type FeedHealthPatch,
@@ -44,7 +44,12 @@ export type FeedPollerHooks = {
   onPoll?: (report: PollReport) => void;
 };
 
-type Polled = { result: PollResult; outcome: PollMetricOutcome; articles: PublishReport | null; started: number };
+type Polled = {
+  result: PollResult;
+  outcome: PollMetricOutcome;
+  articles: PublishReport | null;
+  started: number;
+};
 
 const hostOf = (url: string) => {
   try {
@@ -56,7 +61,7 @@ const hostOf = (url: string) => {
 
 /**
  * The polling loop of one ingester replica. Every tick it claims due feeds from the shared
- * registry (FOR UPDATE SKIP LOCKED + lease), keeping at most 4 × concurrency claimed, and runs
+ * registry (FOR UPDATE SKIP LOCKED + lease), keeping at most 8 × concurrency claimed and not yet fetched, and runs
  * them under a global and a per-host concurrency limit. Each poll's outcome is written back with
  * the next check time (interval with jitter, or backoff), which ends the lease.
  *
@@ -90,7 +95,7 @@ export class FeedPoller {
    * on its way to the database and back; leases cover the wait.
    */
   private get maxClaimed(): number {
-    return this.options.concurrency * 4;
+    return this.options.concurrency * 8;
   }
 
   start(): void {
@@ -147,22 +152,33 @@ export class FeedPoller {
       const polled = await this.limiter.run(hostOf(feed.url), async () =>
         this.stopped ? null : this.fetchStage(feed),
       );
+      // Fetched: no longer waiting for a slot, so room for the next claim, while its
+      // outcome is written.
+      this.fetched(feed.id);
       if (polled === null) {
         this.unstarted.push(feed.id);
         return;
       }
-      this.hooks.onPoll?.(await this.recordStage(feed, polled));
+      // Not `onPoll?.(await …)`: an optional call skips evaluating its arguments when absent.
+      const report = await this.recordStage(feed, polled);
+      this.hooks.onPoll?.(report);
     })()
       .catch((error: unknown) => {
-        this.hooks.logger.error(`polling ${feed.url} failed unexpectedly: ${(error as Error).stack ?? String(error)}`);
+        this.hooks.logger.error(
+          `polling ${feed.url} failed unexpectedly: ${(error as Error).stack ?? String(error)}`,
+        );
       })
       .finally(() => {
-        this.claimed.delete(feed.id);
+        this.fetched(feed.id);
         this.running.delete(run);
-        // Claim again while a full round of slots is still queued, not once the queue is dry.
-        if (this.claimed.size <= this.maxClaimed - this.options.concurrency) void this.fill();
       });
     this.running.add(run);
+  }
+
+  private fetched(id: string): void {
+    if (!this.claimed.delete(id)) return;
+    // Claim again while a full round of slots is still queued, not once the queue is dry.
+    if (this.claimed.size <= this.maxClaimed - this.options.concurrency) void this.fill();
   }
 
   /** Fetches, parses and publishes one feed, then records the outcome on it. */
@@ -177,7 +193,13 @@ export class FeedPoller {
     } catch (error) {
       // A bug, not the feed's fault, but it is recorded on the feed so it is seen and backed off.
       return {
-        result: { kind: 'error', code: 'internal', message: (error as Error).message, httpStatus: null, retryAfterSeconds: null },
+        result: {
+          kind: 'error',
+          code: 'internal',
+          message: (error as Error).message,
+          httpStatus: null,
+          retryAfterSeconds: null,
+        },
         outcome: 'error',
         articles: null,
         started,
@@ -222,7 +244,11 @@ export class FeedPoller {
   private async fetchAndPublish(
     feed: ClaimedFeed,
   ): Promise<{ result: PollResult; outcome: PollMetricOutcome; articles: PublishReport | null }> {
-    const fetched = await fetchFeed(feed.url, { ...this.options.fetch, etag: feed.etag, lastModified: feed.lastModified });
+    const fetched = await fetchFeed(feed.url, {
+      ...this.options.fetch,
+      etag: feed.etag,
+      lastModified: feed.lastModified,
+    });
     if (fetched.kind === 'failed') {
       const { error } = fetched;
       const result: PollResult = {
@@ -237,7 +263,12 @@ export class FeedPoller {
     const { response } = fetched;
     if (fetched.kind === 'not_modified') {
       return {
-        result: { kind: 'not_modified', httpStatus: response.status, etag: response.etag, lastModified: response.lastModified },
+        result: {
+          kind: 'not_modified',
+          httpStatus: response.status,
+          etag: response.etag,
+          lastModified: response.lastModified,
+        },
         outcome: 'not_modified',
         articles: null,
       };
@@ -245,7 +276,13 @@ export class FeedPoller {
     const { check } = fetched;
     if (check.outcome === 'rejected') {
       return {
-        result: { kind: 'error', code: check.code, message: check.error, httpStatus: response.status, retryAfterSeconds: null },
+        result: {
+          kind: 'error',
+          code: check.code,
+          message: check.error,
+          httpStatus: response.status,
+          retryAfterSeconds: null,
+        },
         outcome: 'rejected',
         articles: null,
       };
@@ -261,7 +298,13 @@ export class FeedPoller {
       if (!(error instanceof PublishFailedError)) throw error;
       // Validators are not saved, so the next poll fetches the whole document again.
       return {
-        result: { kind: 'error', code: error.code, message: error.message, httpStatus: response.status, retryAfterSeconds: null },
+        result: {
+          kind: 'error',
+          code: error.code,
+          message: error.message,
+          httpStatus: response.status,
+          retryAfterSeconds: null,
+        },
         outcome: 'error',
         articles: null,
       };
@@ -277,7 +320,11 @@ export class FeedPoller {
         itemDates: check.feed.items.map((item) => item.publishedAt),
       },
       outcome:
-        check.outcome === 'salvaged' ? 'salvaged' : articles.published + articles.sourcesAdded > 0 ? 'new_items' : 'unchanged',
+        check.outcome === 'salvaged'
+          ? 'salvaged'
+          : articles.published + articles.sourcesAdded > 0
+            ? 'new_items'
+            : 'unchanged',
       articles,
     };
   }
@@ -300,7 +347,11 @@ export class FeedPoller {
       next: patch.nextCheckAt.toISOString(),
     };
     if (articles) {
-      Object.assign(facts, { items: articles.items, published: articles.published, sourcesAdded: articles.sourcesAdded });
+      Object.assign(facts, {
+        items: articles.items,
+        published: articles.published,
+        sourcesAdded: articles.sourcesAdded,
+      });
       if (articles.itemErrors.length > 0) facts.itemErrors = articles.itemErrors.slice(0, 5);
     }
     if (result.kind === 'error') {
@@ -308,12 +359,17 @@ export class FeedPoller {
       const failingFor = patch.failingSince ? (Date.now() - patch.failingSince.getTime()) / 1000 : 0;
       if (failingFor >= FAILING_LONG_AFTER_SECONDS) {
         facts.failingSince = patch.failingSince?.toISOString();
-        logger.error(`feed failing for ${Math.floor(failingFor / 3600)} h, still polled at backoff ${JSON.stringify(facts)}`);
+        logger.error(
+          `feed failing for ${Math.floor(failingFor / 3600)} h, still polled at backoff ${JSON.stringify(facts)}`,
+        );
       } else logger.warn?.(`feed poll failed ${JSON.stringify(facts)}`);
       return;
     }
-    if (articles && articles.itemErrors.length > 0) logger.warn?.(`feed items skipped ${JSON.stringify(facts)}`);
-    else if (outcome === 'new_items' || outcome === 'salvaged') logger.log(`feed poll ${JSON.stringify(facts)}`);
-    else logger.debug?.(`feed poll ${JSON.stringify(facts)}`);
+    if (articles && articles.itemErrors.length > 0)
+      logger.warn?.(`feed items skipped ${JSON.stringify(facts)}`);
+    else if (outcome === 'new_items' || outcome === 'salvaged')
+      logger.log(`feed poll ${JSON.stringify(facts)}`);
+    // Unchanged and 304 are the bulk of all polls: their line is built only when debug is on.
+    else if (Logger.isLevelEnabled('debug')) logger.debug?.(`feed poll ${JSON.stringify(facts)}`);
   }
 }

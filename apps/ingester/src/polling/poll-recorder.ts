@@ -1,7 +1,12 @@
 import { type FeedHealthPatch } from '@diplowatch/domain';
 import { type FeedRegistry } from '../registry/feed-registry';
 
-type Pending = { id: string; patch: FeedHealthPatch; resolve: (recorded: boolean) => void; reject: (error: unknown) => void };
+type Pending = {
+  id: string;
+  patch: FeedHealthPatch;
+  resolve: (recorded: boolean) => void;
+  reject: (error: unknown) => void;
+};
 
 /**
  * Gathers poll outcomes for a few milliseconds and writes them to the registry in one

@@ -117,7 +117,9 @@ async function waitUntilDrained(options: RebuildOptions, durable: string, schema
       const { rows } = await admin.query<{ last_sequence: string }>(
         `SELECT last_sequence FROM ${schema}.projection_checkpoints WHERE name = 'read-model'`,
       );
-      logger.log(`rebuild at sequence ${rows[0]?.last_sequence ?? 0}; ${info.num_pending} to go`);
+      logger.log(
+        `rebuild at sequence ${rows[0]?.last_sequence ?? 0}; ${info.num_pending + info.num_ack_pending} to go`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
   }

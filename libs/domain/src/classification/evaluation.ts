@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import {
-  diplomaticEventTypes,
-  diplomaticEventTypeSchema,
-  type DiplomaticEventType,
-} from '@diplowatch/contracts';
+import { diplomaticEventTypes, type DiplomaticEventType } from '@diplowatch/contracts';
 import {
   fitCalibrationTable,
   reliabilityTable,
@@ -18,12 +14,13 @@ import type { ArticleClassification } from './classify-article';
 
 export const labelledItemSchema = z.object({
   id: z.string().min(1),
-  title: z.string(),
-  text: z.string(),
+  title: z.string().default(''),
+  text: z.string().default(''),
   published: z.string().nullable().default(null),
   label: z.object({
     relevant: z.boolean(),
-    event_types: z.array(diplomaticEventTypeSchema).default([]),
+    // Unknown type names are kept (they count as misses) rather than rejecting the file.
+    event_types: z.array(z.string()).default([]),
     countries: z.array(z.string()).default([]),
     actors: z.array(z.string()).default([]),
     note: z.string().optional(),

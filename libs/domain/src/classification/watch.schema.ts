@@ -3,10 +3,14 @@ import { diplomaticEventTypeSchema } from '@diplowatch/contracts';
 import type { CalibrationFile } from './calibration';
 
 // The data files of a watch. A watch is data only: a new region or pair of countries is a new
-// folder of these four files, no code. Terms are literal phrases matched case-insensitively on
-// word boundaries; whitespace matches any run of whitespace and a trailing `*` matches any word
-// ending ("visit*" = visit, visits, visiting…). `caseSensitive` terms keep their case ("US").
-// `patterns` are raw regular expressions (JavaScript syntax, flag `iu`) for what terms can't say.
+// folder of these four files (plus an optional calibration.json, see calibration.ts), no code.
+// Terms are literal phrases matched case-insensitively on word boundaries; whitespace matches
+// any run of whitespace, punctuation need not be spaced as written, typographic dashes and
+// quotes match their ASCII forms, and a trailing `*` matches any word ending ("visit*" = visit,
+// visits, visiting…). `caseSensitive` terms keep their case ("US"). `patterns` are raw regular
+// expressions (JavaScript syntax, flags `imu`, on word boundaries) for what terms can't say; the
+// classifier reads a whole article at once, one paragraph per line, so `^` and `$` mark the ends
+// of a paragraph (the headline is a line of its own) and a match may not run past its sentence.
 
 const isIso = (s: unknown): boolean => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');

@@ -77,7 +77,9 @@ async function run(file: string): Promise<Outcome> {
   try {
     const check = checkFeedBody(body, { feedUrl });
     const ms = performance.now() - started;
-    return check.feed ? { kind: 'parsed', check, feed: check.feed, ms } : { kind: 'rejected', check, error: check.error, ms };
+    return check.feed
+      ? { kind: 'parsed', check, feed: check.feed, ms }
+      : { kind: 'rejected', check, error: check.error, ms };
   } catch (error) {
     return { kind: 'rejected', check: null, error, ms: performance.now() - started };
   }

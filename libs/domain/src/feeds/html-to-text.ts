@@ -152,32 +152,40 @@ function separatorFor(name: string): string {
   return '';
 }
 
-/** Replaces each whitespace run holding block boundaries by line breaks (a loop: linear time). */
+/**
+ * Replaces each whitespace run holding block boundaries by line breaks; runs without one stay
+ * as they are. Linear: each boundary is found with indexOf-like search and its run expanded
+ * once, never re-scanned.
+ */
 function collapseBoundaries(text: string): string {
-  // Most text nodes hold no block boundary at all: nothing to collapse.
-  if (text.indexOf(LINE_BOUNDARY) === -1 && text.indexOf(PARAGRAPH_BOUNDARY) === -1) return text;
+  const boundaries = /[\u2028\u2029]/g;
+  let match = boundaries.exec(text);
+  // Most text holds no block boundary at all: nothing to collapse.
+  if (match === null) return text;
   const out: string[] = [];
   const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const start = i;
-    if (!isCollapsible(text.charCodeAt(i))) {
-      while (i < n && !isCollapsible(text.charCodeAt(i))) i++;
-      out.push(text.slice(start, i));
-      continue;
-    }
+  let last = 0;
+  while (match !== null) {
+    let start = match.index;
     let hardBreaks = 0;
-    let boundary = false;
+    while (start > last && isCollapsible(text.charCodeAt(start - 1))) {
+      start--;
+      if (text.charCodeAt(start) === 10) hardBreaks++;
+    }
     let paragraph = false;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
+    let end = match.index;
+    for (; end < n; end++) {
+      const c = text.charCodeAt(end);
       if (!isCollapsible(c)) break;
       if (c === 10) hardBreaks++;
-      else if (c === 0x2028) boundary = true;
-      else if (c === 0x2029) boundary = paragraph = true;
+      else if (c === 0x2029) paragraph = true;
     }
-    out.push(boundary ? '\n'.repeat(Math.max(hardBreaks, paragraph ? 2 : 1)) : text.slice(start, i));
+    out.push(text.slice(last, start), '\n'.repeat(Math.max(hardBreaks, paragraph ? 2 : 1)));
+    last = end;
+    boundaries.lastIndex = end;
+    match = boundaries.exec(text);
   }
+  out.push(text.slice(last));
   return out.join('');
 }
 

@@ -130,7 +130,8 @@ export function nextFeedHealth(
     return Number.isFinite(time) && time <= horizon && (max === null || time > max) ? time : max;
   }, null);
   let lastItemAt = state.lastItemAt;
-  if (newest !== null && (lastItemAt === null || newest > lastItemAt.getTime())) lastItemAt = new Date(newest);
+  if (newest !== null && (lastItemAt === null || newest > lastItemAt.getTime()))
+    lastItemAt = new Date(newest);
   // Undated feeds: a new article is the only sign of life there is.
   if (newest === null && result.newArticles > 0) lastItemAt = now;
   const cadenceSeconds = blendCadence(state.cadenceSeconds, estimateCadence(result.itemDates, now));

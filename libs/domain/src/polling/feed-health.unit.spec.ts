@@ -58,7 +58,12 @@ describe('nextFeedHealth', () => {
         now,
         { random: middle },
       );
-      expect(patch).toMatchObject({ lastOutcome: 'not_modified', consecutiveFailures: 0, failingSince: null, itemsSeenIncrement: 0 });
+      expect(patch).toMatchObject({
+        lastOutcome: 'not_modified',
+        consecutiveFailures: 0,
+        failingSince: null,
+        itemsSeenIncrement: 0,
+      });
       expect(patch).not.toHaveProperty('etag');
       expect(patch).not.toHaveProperty('lastItemCount');
       expect(secondsAfterNow(patch.nextCheckAt)).toBe(600);
@@ -77,7 +82,13 @@ describe('nextFeedHealth', () => {
   describe('when the fetch fails again', () => {
     const patch = nextFeedHealth(
       { ...state, consecutiveFailures: 2, failingSince: hoursAgo(5) },
-      { kind: 'error', code: 'timeout', message: 'no complete response within 20000 ms', httpStatus: null, retryAfterSeconds: null },
+      {
+        kind: 'error',
+        code: 'timeout',
+        message: 'no complete response within 20000 ms',
+        httpStatus: null,
+        retryAfterSeconds: null,
+      },
       now,
       { random: middle },
     );

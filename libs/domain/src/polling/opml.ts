@@ -1,6 +1,6 @@
 import { decodeFeedBytes } from '../feeds/decode-feed-bytes';
 import { FeedParseError } from '../feeds/feed-parse-error';
-import { attr, childElements, parseXml, type XmlElement } from '../feeds/xml-document';
+import { childElements, parseXml, type XmlElement } from '../feeds/xml-document';
 
 /*
  * OPML 1.0/2.0, the format feed readers exchange subscription lists in. Read with the same
@@ -73,7 +73,12 @@ export function parseOpml(input: Buffer | string, opts: { contentType?: string |
     throw new OpmlError(`not an OPML document (root element ${root ? `<${root.name}>` : 'missing'})`);
   const head = childElements(root).find((e) => e.local === 'head');
   const titleElement = head && childElements(head).find((e) => e.local === 'title');
-  const title = titleElement ? titleElement.children.filter((c) => typeof c === 'string').join('').trim() || null : null;
+  const title = titleElement
+    ? titleElement.children
+        .filter((c) => typeof c === 'string')
+        .join('')
+        .trim() || null
+    : null;
   const body = childElements(root).find((e) => e.local === 'body');
   if (!body) throw new OpmlError('OPML document has no <body>');
 
@@ -90,7 +95,10 @@ export function parseOpml(input: Buffer | string, opts: { contentType?: string |
     const xmlUrl = outlineAttr(element, 'xmlUrl');
     if (xmlUrl) {
       const url = httpUrl(xmlUrl);
-      if (!url) warnings.push(`outline "${label ?? xmlUrl}": xmlUrl ${xmlUrl} is not an absolute http(s) URL, skipped`);
+      if (!url)
+        warnings.push(
+          `outline "${label ?? xmlUrl}": xmlUrl ${xmlUrl} is not an absolute http(s) URL, skipped`,
+        );
       else if (seen.has(url)) warnings.push(`outline "${label ?? url}": ${url} listed twice, first kept`);
       else {
         seen.add(url);
@@ -112,16 +120,23 @@ export function parseOpml(input: Buffer | string, opts: { contentType?: string |
 }
 
 function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // eslint-disable-next-line no-control-regex -- XML 1.0 forbids these characters: removed, as they cannot be escaped
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+  );
 }
 
 /** OPML 2.0 with one `type="rss"` outline per feed, folders from `category`, in the given order. */
-export function serializeOpml(input: { title: string; dateCreated: Date; feeds: readonly OpmlFeed[] }): string {
+export function serializeOpml(input: {
+  title: string;
+  dateCreated: Date;
+  feeds: readonly OpmlFeed[];
+}): string {
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<opml version="2.0">',

@@ -17,12 +17,28 @@ const middle = () => 0.5; // no jitter: 1 - j + 2j * 0.5 = 1
 describe('nextCheckAt', () => {
   describe('when the last poll succeeded', () => {
     it('waits the interval', () => {
-      expect(secondsAfterNow(nextCheckAt({ now, lastOutcome: 'success', interval: 900, errorCount: 0, random: middle }))).toBe(900);
+      expect(
+        secondsAfterNow(
+          nextCheckAt({ now, lastOutcome: 'success', interval: 900, errorCount: 0, random: middle }),
+        ),
+      ).toBe(900);
     });
 
     it('jitters within ±10 % by default', () => {
-      const low = nextCheckAt({ now, lastOutcome: 'not_modified', interval: 1000, errorCount: 0, random: () => 0 });
-      const high = nextCheckAt({ now, lastOutcome: 'not_modified', interval: 1000, errorCount: 0, random: () => 0.999999 });
+      const low = nextCheckAt({
+        now,
+        lastOutcome: 'not_modified',
+        interval: 1000,
+        errorCount: 0,
+        random: () => 0,
+      });
+      const high = nextCheckAt({
+        now,
+        lastOutcome: 'not_modified',
+        interval: 1000,
+        errorCount: 0,
+        random: () => 0.999999,
+      });
       expect(secondsAfterNow(low)).toBe(900);
       expect(secondsAfterNow(high)).toBeCloseTo(1100, 0);
     });
@@ -31,7 +47,9 @@ describe('nextCheckAt', () => {
   describe('when the feed keeps failing', () => {
     it('backs off exponentially from the interval', () => {
       const waits = [1, 2, 3, 4].map((errorCount) =>
-        secondsAfterNow(nextCheckAt({ now, lastOutcome: 'error', interval: 600, errorCount, random: middle })),
+        secondsAfterNow(
+          nextCheckAt({ now, lastOutcome: 'error', interval: 600, errorCount, random: middle }),
+        ),
       );
       expect(waits).toEqual([600, 1200, 2400, 4800]);
     });
@@ -51,21 +69,42 @@ describe('nextCheckAt', () => {
   describe('when the server asked to wait (429/503 with Retry-After)', () => {
     it('waits at least Retry-After', () => {
       const wait = secondsAfterNow(
-        nextCheckAt({ now, lastOutcome: 'throttled', interval: 60, errorCount: 1, retryAfter: 3600, random: middle }),
+        nextCheckAt({
+          now,
+          lastOutcome: 'throttled',
+          interval: 60,
+          errorCount: 1,
+          retryAfter: 3600,
+          random: middle,
+        }),
       );
       expect(wait).toBe(3600);
     });
 
     it('keeps the backoff when it is longer than Retry-After', () => {
       const wait = secondsAfterNow(
-        nextCheckAt({ now, lastOutcome: 'throttled', interval: 600, errorCount: 3, retryAfter: 5, random: middle }),
+        nextCheckAt({
+          now,
+          lastOutcome: 'throttled',
+          interval: 600,
+          errorCount: 3,
+          retryAfter: 5,
+          random: middle,
+        }),
       );
       expect(wait).toBe(2400);
     });
 
     it('caps an absurd Retry-After', () => {
       const wait = secondsAfterNow(
-        nextCheckAt({ now, lastOutcome: 'throttled', interval: 60, errorCount: 1, retryAfter: 10 ** 9, random: middle }),
+        nextCheckAt({
+          now,
+          lastOutcome: 'throttled',
+          interval: 60,
+          errorCount: 1,
+          retryAfter: 10 ** 9,
+          random: middle,
+        }),
       );
       expect(wait).toBe(24 * 3600);
     });
@@ -125,7 +164,13 @@ describe('isPossibleGap', () => {
 });
 
 describe('feedCondition', () => {
-  const base = { enabled: true, lastCheckedAt: now, consecutiveFailures: 0, failingSince: null, possibleGap: false };
+  const base = {
+    enabled: true,
+    lastCheckedAt: now,
+    consecutiveFailures: 0,
+    failingSince: null,
+    possibleGap: false,
+  };
 
   it.each([
     ['paused', { ...base, enabled: false }],
@@ -133,7 +178,10 @@ describe('feedCondition', () => {
     ['healthy', base],
     ['possible_gap', { ...base, possibleGap: true }],
     ['failing', { ...base, consecutiveFailures: 3, failingSince: new Date(now.getTime() - 3600_000) }],
-    ['failing_long', { ...base, consecutiveFailures: 30, failingSince: new Date(now.getTime() - 3 * 86400_000) }],
+    [
+      'failing_long',
+      { ...base, consecutiveFailures: 30, failingSince: new Date(now.getTime() - 3 * 86400_000) },
+    ],
   ] as const)('reports %s', (expected, feed) => {
     expect(feedCondition(feed, now)).toBe(expected);
   });
@@ -159,9 +207,27 @@ describe('OPML', () => {
       const doc = parseOpml(opml);
       expect(doc.title).toBe('Russia & SEA');
       expect(doc.feeds).toEqual([
-        { url: 'https://tass.com/rss/v2.xml', title: 'TASS', siteUrl: 'https://tass.com/', language: null, category: 'Wires' },
-        { url: 'https://en.antaranews.com/rss/news.xml', title: 'ANTARA', siteUrl: null, language: 'en', category: 'Wires' },
-        { url: 'https://thediplomat.com/feed/', title: 'The Diplomat', siteUrl: null, language: null, category: null },
+        {
+          url: 'https://tass.com/rss/v2.xml',
+          title: 'TASS',
+          siteUrl: 'https://tass.com/',
+          language: null,
+          category: 'Wires',
+        },
+        {
+          url: 'https://en.antaranews.com/rss/news.xml',
+          title: 'ANTARA',
+          siteUrl: null,
+          language: 'en',
+          category: 'Wires',
+        },
+        {
+          url: 'https://thediplomat.com/feed/',
+          title: 'The Diplomat',
+          siteUrl: null,
+          language: null,
+          category: null,
+        },
       ]);
     });
 

@@ -66,6 +66,16 @@ export type VersionWrite = {
   state: DiplomaticEventView;
 };
 
+/** A change of one cell of the time series (day × country pair × type). */
+export type DailyCountDelta = {
+  day: string;
+  countryA: string;
+  countryB: string;
+  type: string;
+  events: number;
+  sources: number;
+};
+
 export type ReadModelWrites = {
   /** Articles new to the store or with a newer revision (insert, or update of the content). */
   articleContents: ArticleContentWrite[];
@@ -77,6 +87,8 @@ export type ReadModelWrites = {
   aliases: Array<{ alias: string; diplomaticEventId: string; firstSequence: number }>;
   sources: SourceWrite[];
   versions: VersionWrite[];
+  /** Non-zero changes of the daily counts the changed events make (added to the stored counts). */
+  dailyCounts: DailyCountDelta[];
   /** Events that need a row another event creates first: retried later, not dead-lettered. */
   notYetApplicable: Array<{ streamSequence: number; reason: string }>;
   /** Highest sequence applied (or found already applied): the checkpoint. */
@@ -115,6 +127,7 @@ export function foldReadModelBatch(state: ReadModelState, batch: LoggedEvent[]):
     aliases: [],
     sources: [],
     versions: [],
+    dailyCounts: [],
     notYetApplicable: [],
     checkpoint: null,
   };
@@ -273,7 +286,48 @@ export function foldReadModelBatch(state: ReadModelState, batch: LoggedEvent[]):
     if (article.classification && article.existed) writes.articleClassifications.push(article.classification);
   }
   writes.events = [...touched].map((id) => events.get(id)!.view);
+  writes.dailyCounts = dailyCountDeltas(
+    [...touched].map((id) => [state.events.get(id)?.view ?? null, events.get(id)!.view]),
+  );
   writes.sources = [...sourceWrites.values()];
   writes.articleFeeds = [...feedWrites.values()];
   return writes;
+}
+
+/** The cells of the time series one event counts in: its event date × each country pair × its type. */
+export function dailyCountCells(view: DiplomaticEventView): DailyCountDelta[] {
+  const countries = [...new Set(view.countries)].sort();
+  const cells: DailyCountDelta[] = [];
+  for (let i = 0; i < countries.length; i++) {
+    for (let j = i + 1; j < countries.length; j++) {
+      cells.push({
+        day: view.eventDate,
+        countryA: countries[i]!,
+        countryB: countries[j]!,
+        type: view.type,
+        events: 1,
+        sources: view.sourceCount,
+      });
+    }
+  }
+  return cells;
+}
+
+/** What replacing each `before` by its `after` changes in the time series (zero changes left out). */
+export function dailyCountDeltas(
+  changes: Array<[DiplomaticEventView | null, DiplomaticEventView]>,
+): DailyCountDelta[] {
+  const deltas = new Map<string, DailyCountDelta>();
+  const add = (cell: DailyCountDelta, sign: 1 | -1) => {
+    const key = `${cell.day} ${cell.countryA} ${cell.countryB} ${cell.type}`;
+    const delta = deltas.get(key) ?? { ...cell, events: 0, sources: 0 };
+    delta.events += sign * cell.events;
+    delta.sources += sign * cell.sources;
+    deltas.set(key, delta);
+  };
+  for (const [before, after] of changes) {
+    if (before) for (const cell of dailyCountCells(before)) add(cell, -1);
+    for (const cell of dailyCountCells(after)) add(cell, 1);
+  }
+  return [...deltas.values()].filter((delta) => delta.events !== 0 || delta.sources !== 0);
 }

@@ -156,4 +156,65 @@ describe('foldReadModelBatch', () => {
       [2, 'source_added'],
     ]);
   });
+
+  describe('given an article seen in a second feed', () => {
+    const sourceAdded = (articleId: string) =>
+      createEvent('ArticleSourceAdded', {
+        id: `sa-${articleId}`,
+        data: {
+          articleId,
+          contentHash: 'h1',
+          feedUrl: 'https://other.example.org/rss',
+          url: `https://other.example.org/${articleId}`,
+          guid: null,
+          seenAt: '2025-02-25T00:00:00.000Z',
+        },
+      });
+
+    it('records both feeds, the first sighting of each', () => {
+      const writes = foldReadModelBatch(empty(), log(ingested('a'), sourceAdded('a'), sourceAdded('a')));
+      expect(writes.articleFeeds.map((f) => [f.feedUrl, f.lastSequence])).toEqual([
+        ['https://example.org/feed.xml', 1],
+        ['https://other.example.org/rss', 2],
+      ]);
+    });
+
+    it('waits for the article when the sighting comes first', () => {
+      expect(foldReadModelBatch(empty(), log(sourceAdded('b'))).notYetApplicable).toHaveLength(1);
+    });
+  });
+
+  describe('the daily time series', () => {
+    it('counts a new event once per country pair, and moves it when a later report corrects its date', () => {
+      const first = foldReadModelBatch(
+        empty(),
+        log(ingested('a'), {
+          ...detected('k', 'a'),
+          data: { ...detected('k', 'a').data, startDate: null, countries: ['RUS', 'IDN', 'MYS'] },
+        }),
+      );
+      expect(first.dailyCounts.map((d) => [d.day, d.countryA, d.countryB, d.events, d.sources])).toEqual([
+        ['2025-02-24', 'IDN', 'MYS', 1, 1],
+        ['2025-02-24', 'IDN', 'RUS', 1, 1],
+        ['2025-02-24', 'MYS', 'RUS', 1, 1],
+      ]);
+      const stored: ReadModelState = {
+        articles: new Map([
+          ['a', { lastSequence: 1, contentHash: 'h1' }],
+          ['b', { lastSequence: 3, contentHash: 'h1' }],
+        ]),
+        aliases: new Map([['k', 'k']]),
+        events: new Map([['k', { view: { ...first.events[0]!, eventDate: '2025-02-23' }, version: 1 }]]),
+        sources: new Map([[sourceKey('k', 'a'), 2]]),
+      };
+      const second = foldReadModelBatch(stored, [{ event: detected('k', 'b'), streamSequence: 4 }]);
+      expect(second.events[0]!.eventDate).toBe('2025-02-24');
+      expect(second.dailyCounts).toEqual(
+        expect.arrayContaining([
+          { day: '2025-02-23', countryA: 'IDN', countryB: 'RUS', type: 'visit', events: -1, sources: -1 },
+          { day: '2025-02-24', countryA: 'IDN', countryB: 'RUS', type: 'visit', events: 1, sources: 2 },
+        ]),
+      );
+    });
+  });
 });

@@ -193,7 +193,7 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
       throw error;
     });
     for (let i = 0; i < MALFORMED; i++) {
-      await nc.publish(t.subjectFor('ArticleIngested'), new TextEncoder().encode(`{"broken": ${i}`));
+      nc.publish(t.subjectFor('ArticleIngested'), new TextEncoder().encode(`{"broken": ${i}`));
     }
     await nc.flush();
     await nc.close();

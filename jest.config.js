@@ -46,6 +46,8 @@ const base = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Real servers on a shared 2-core machine: 5 s is too tight for int tests under load.
+  testTimeout: 30_000,
 };
 
 module.exports = {

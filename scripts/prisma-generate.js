@@ -11,7 +11,12 @@ env.PRISMA_HIDE_UPDATE_MESSAGE = '1';
 env.CHECKPOINT_DISABLE = '1';
 const result = spawnSync(
   process.execPath,
-  [require.resolve('prisma/build/index.js', { paths: [root] }), 'generate', '--schema', path.join(root, 'prisma/schema.prisma')],
+  [
+    require.resolve('prisma/build/index.js', { paths: [root] }),
+    'generate',
+    '--schema',
+    path.join(root, 'prisma/schema.prisma'),
+  ],
   { cwd: root, env, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ingester [-- --feeds N --items K --changed F --concurrency C --hosts H]`
+ * `npm run bench:ingester [-- --feeds N --items K --changed F --concurrency C --hosts H --profile FILE]`
  *
  * A local HTTP server (a child process, on H loopback addresses, so the per-host limit applies as it would
  * across publishers) serves N feeds of K items each. The real poller (FeedPoller + registry in
@@ -17,6 +17,8 @@ import { fork, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import v8 from 'node:v8';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { Logger } from '@nestjs/common';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -100,15 +102,15 @@ async function startServer(): Promise<Server> {
 function meter() {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  let peakRss = process.memoryUsage().rss;
+  let peakRss = process.memoryUsage.rss();
   const timer = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 50);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 100);
   return () => {
     clearInterval(timer);
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
     return { seconds, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: peakRss / MB };
   };
 }
@@ -246,6 +248,8 @@ async function main(): Promise<void> {
       3600,
     );
     const articles = new ArticlePublisher({ seen, publish: (event) => publisher.publish(event) });
+    // As the app runs with LOG_LEVEL=log: no debug lines (they are not even built then).
+    Logger.overrideLogger(['log', 'warn', 'error', 'fatal']);
     const logger = new Logger('bench');
     logger.log = () => undefined;
     logger.debug = () => undefined;
@@ -313,7 +317,20 @@ async function main(): Promise<void> {
       new Map<string, string | null>(),
     );
     memory('after the first cycle');
+    // --profile FILE: a CPU profile (.cpuprofile, for Chrome DevTools) of the steady cycle alone.
+    const profileIndex = process.argv.indexOf('--profile');
+    const session = profileIndex >= 0 ? new Session() : null;
+    if (session) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
     const steady = await runCycle('steady');
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(process.argv[profileIndex + 1]!, JSON.stringify(profile));
+      session.disconnect();
+    }
     memory('after the steady cycle');
 
     // The same requests once more, without the ingester: the plain loop's rate.

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ArticleIngestedV1, createEvent, type NewsEvent } from '@diplowatch/contracts';
 import {
-  articleIdentity,
   contentHash,
   dedupeItems,
   type FeedItem,
@@ -80,7 +79,7 @@ export class ArticlePublisher {
       itemErrors: [],
       fullText: { extracted: 0, failed: 0 },
     };
-    const { items } = dedupeItems(parsed.items, feed.url);
+    const { items, articleIds } = dedupeItems(parsed.items, feed.url);
     // Items are independent (one article each after dedupe), so a few go at once: the KV and
     // publish round trips of a cold start overlap instead of adding up.
     let next = 0;
@@ -89,7 +88,7 @@ export class ArticlePublisher {
       while (stop.failed === null && next < items.length) {
         const index = next++;
         try {
-          const decision = await this.publishItem(feed, items[index]!, fetchedAt, report);
+          const decision = await this.publishItem(feed, items[index]!, articleIds[index]!, fetchedAt, report);
           if (decision === 'publish') report.published++;
           else if (decision === 'add_source') report.sourcesAdded++;
         } catch (error) {
@@ -107,6 +106,7 @@ export class ArticlePublisher {
   private async publishItem(
     feed: PublishFeed,
     item: FeedItem,
+    articleId: string,
     fetchedAt: Date,
     report: PublishReport,
   ): Promise<ArticleDecision> {
@@ -115,7 +115,6 @@ export class ArticlePublisher {
     // The common case: the feed repeats an item it already gave, unchanged. Identity and hash
     // alone answer it; the event payload (URL resolution in the HTML, clipping) is built only
     // for items that go out.
-    const { articleId } = articleIdentity(item, feed.url);
     if (seen.knownUnchanged(articleId, contentHash(item), source)) return 'skip';
     const data = toArticleIngested(item, { feedUrl: feed.url, fetchedAt, language: feed.language });
 

@@ -19,7 +19,12 @@ export async function deleteNamespace(nc: NatsConnection, namespace: string): Pr
   const jsm = await jetstreamManager(nc);
   const t: Topology = topology(namespace);
   const prefix = namespace.replace(/[^A-Za-z0-9_-]/g, '_');
-  for (const stream of [t.eventStream, t.deadLetterStream, `KV_${prefix}_seen_articles`, `KV_${prefix}_feed_state`]) {
+  for (const stream of [
+    t.eventStream,
+    t.deadLetterStream,
+    `KV_${prefix}_seen_articles`,
+    `KV_${prefix}_feed_state`,
+  ]) {
     await jsm.streams.delete(stream).catch(() => undefined);
   }
 }

@@ -87,17 +87,24 @@ export function contentHash(item: FeedItem): string {
 /**
  * One item per article: where several items of one feed share an identity, keeps the one
  * updated (or published) last; on a tie, the first in document order (feeds list newest
- * first). The kept items stay in document order. `dropped` counts the rest.
+ * first). The kept items stay in document order, with their `articleIds`; `dropped` counts
+ * the rest.
  */
-export function dedupeItems(items: FeedItem[], feedUrl: string): { items: FeedItem[]; dropped: number } {
+export function dedupeItems(
+  items: FeedItem[],
+  feedUrl: string,
+): { items: FeedItem[]; dropped: number; articleIds: string[] } {
   const best = new Map<string, { index: number; time: number }>();
-  items.forEach((item, index) => {
+  const ids = items.map((item, index) => {
     const id = articleIdentity(item, feedUrl).articleId;
     const stamp = item.updatedAt ?? item.publishedAt;
     const time = stamp ? Date.parse(stamp) : Number.NEGATIVE_INFINITY;
     const current = best.get(id);
     if (!current || time > current.time) best.set(id, { index, time });
+    return id;
   });
   const keep = new Set([...best.values()].map((b) => b.index));
-  return { items: items.filter((_, index) => keep.has(index)), dropped: items.length - keep.size };
+  const kept = (_: unknown, index: number) => keep.has(index);
+  // The kept items' ids come along, so callers need not hash every item twice.
+  return { items: items.filter(kept), articleIds: ids.filter(kept), dropped: items.length - keep.size };
 }

@@ -34,6 +34,9 @@ async function query<T extends pg.QueryResultRow>(databaseUrl: string, sql: stri
   }
 }
 
+// Each case replays the whole migration chain; generous on a loaded 2-core machine.
+jest.setTimeout(60_000);
+
 describe('prisma/migrations', () => {
   let database: TestDatabase;
   let firstRun: string[];

@@ -306,7 +306,9 @@ async function main(): Promise<void> {
 
     memory('registry seeded');
     const baselineRssMb = round(process.memoryUsage().rss / MB);
-    log(`resident before polling (Node, Prisma, NATS, the bench's own server): ${baselineRssMb} MB`);
+    log(
+      `resident before polling (Node, Prisma, NATS; the feed server is a child process): ${baselineRssMb} MB`,
+    );
     const first = await runCycle('first');
     // The everyday mix: some feeds have two new items, the others answer 304.
     const changed = Math.round(FEEDS * CHANGED);

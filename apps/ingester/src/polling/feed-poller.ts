@@ -61,8 +61,8 @@ const hostOf = (url: string) => {
 
 /**
  * The polling loop of one ingester replica. Every tick it claims due feeds from the shared
- * registry (FOR UPDATE SKIP LOCKED + lease), keeping at most 8 × concurrency claimed and not yet fetched, and runs
- * them under a global and a per-host concurrency limit. Each poll's outcome is written back with
+ * registry (FOR UPDATE SKIP LOCKED + lease), keeping at most 8 × concurrency claimed and not yet
+ * fetched, and runs them under a global and a per-host concurrency limit. Each poll's outcome is written back with
  * the next check time (interval with jitter, or backoff), which ends the lease.
  *
  * Failures stay with their feed: a fetch error, a rejected document or even a bug while polling
@@ -75,7 +75,8 @@ export class FeedPoller {
   private readonly running = new Set<Promise<void>>();
   private readonly unstarted: string[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private filling = false;
+  /** The claim in flight, if any (one at a time; stop() waits for it). */
+  private filling: Promise<void> | null = null;
   /** Set when a claim found fewer due feeds than asked: no more claims until the next tick. */
   private drained = false;
   private stopped = false;
@@ -112,6 +113,8 @@ export class FeedPoller {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    // A claim that lands now still dispatches its feeds, which see `stopped` and are given back.
+    await this.filling;
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
     await this.recorder.drain();
     const ids = this.unstarted.splice(0);
@@ -121,10 +124,16 @@ export class FeedPoller {
   }
 
   /** Claims and dispatches due feeds until the buffer is full or nothing more is due. */
-  async fill(): Promise<void> {
-    if (this.filling || this.stopped || this.drained) return;
-    if (this.hooks.canPoll && !this.hooks.canPoll()) return;
-    this.filling = true;
+  fill(): Promise<void> {
+    if (this.filling || this.stopped || this.drained) return this.filling ?? Promise.resolve();
+    if (this.hooks.canPoll && !this.hooks.canPoll()) return Promise.resolve();
+    this.filling = this.claimLoop().finally(() => {
+      this.filling = null;
+    });
+    return this.filling;
+  }
+
+  private async claimLoop(): Promise<void> {
     try {
       while (!this.stopped) {
         const room = this.maxClaimed - this.claimed.size;
@@ -139,8 +148,6 @@ export class FeedPoller {
       }
     } catch (error) {
       this.hooks.logger.warn?.(`claiming due feeds failed: ${(error as Error).message}`);
-    } finally {
-      this.filling = false;
     }
   }
 

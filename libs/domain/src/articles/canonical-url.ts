@@ -95,6 +95,21 @@ export function canonicalizeUrl(
   opts: { keepFragment?: boolean } = {},
 ): string | null {
   if (!value) return null;
+  // A pure function called several times per item on every poll (identity, content hash,
+  // event payload) with the same few URLs: remembered, within a small bound.
+  const key = opts.keepFragment ? `#${value}` : value;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const result = canonicalize(value, opts);
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  memo.set(key, result);
+  return result;
+}
+
+const MEMO_SIZE = 10_000;
+const memo = new Map<string, string | null>();
+
+function canonicalize(value: string, opts: { keepFragment?: boolean }): string | null {
   let url: URL;
   try {
     url = new URL(value.trim());

@@ -178,6 +178,8 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
         .join(','),
       ALLOW_PRIVATE_NETWORKS: 'true',
       POLL_INTERVAL_SECONDS: '2',
+      // A killed ingester's claims block its feeds until the lease runs out: keep it short here.
+      POLL_LEASE_SECONDS: '10',
       LOG_LEVEL: 'warn',
     };
     for (const app of ['classifier', 'projector', 'api', 'ingester'] as const) launch(app);

@@ -95,6 +95,7 @@ export class AlerterService implements OnApplicationBootstrap, OnApplicationShut
       // Batches: one transaction for what has arrived, however much that is, so the cost per
       // detection falls as the rate rises (no lingering: a lone detection goes at once).
       maxBatch: MAX_BATCH,
+      metrics: this.jetstream.metrics,
       batchHandler: async (batch) => this.announce(await this.matcher.applyBatch(batch)),
     });
     const consumer = this.consumer;

@@ -106,6 +106,9 @@ export class FeedPollerService implements OnApplicationBootstrap, OnApplicationS
         `(concurrency ${this.options.concurrency}, ${this.options.hostConcurrency} per host)`,
     );
     this.poller.start();
+    // In-flight polls finish publishing before the NATS connection drains.
+    const poller = this.poller;
+    this.jetstream.beforeDrain(() => poller.stop());
     if (this.metrics) {
       const refresh = () => void this.refreshConditions();
       this.conditionTimer = setInterval(refresh, CONDITION_REFRESH_MS);

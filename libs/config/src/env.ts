@@ -74,7 +74,7 @@ export const ingesterEnvSchema = baseEnvSchema.extend({
   /** Longest wait between two attempts of a failing feed. */
   POLL_MAX_BACKOFF_SECONDS: z.coerce.number().int().min(1).default(86_400),
   /** How long a claimed feed stays reserved for its poller (covers queueing + fetch + publish). */
-  POLL_LEASE_SECONDS: z.coerce.number().int().min(5).default(300),
+  POLL_LEASE_SECONDS: z.coerce.number().int().min(5).default(60),
   /** How often the registry is asked for due feeds. */
   POLL_TICK_MS: z.coerce.number().int().min(50).default(1000),
   /** Name of this replica in leases (default: host name, pid and a random suffix). */

@@ -316,12 +316,15 @@ export class FeedPoller {
         articles: null,
       };
     }
+    // An item that failed (e.g. the KV store unreachable while NATS restarts) must be retried:
+    // keeping the validators would turn the next poll into a 304 and lose it for good.
+    const keepValidators = articles.itemErrors.length === 0;
     return {
       result: {
         kind: 'success',
         httpStatus: response.status,
-        etag: response.etag,
-        lastModified: response.lastModified,
+        etag: keepValidators ? response.etag : null,
+        lastModified: keepValidators ? response.lastModified : null,
         itemCount: check.items,
         newArticles: articles.published,
         itemDates: check.feed.items.map((item) => item.publishedAt),

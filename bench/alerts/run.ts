@@ -15,7 +15,6 @@
 // (default nats://127.0.0.1:4222): its streams are deleted afterwards.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -51,6 +50,7 @@ import {
   waitForHttp,
 } from '../../scripts/lib/app-processes';
 import { startAlertReceiver } from './receiver';
+import { freePort } from '../../scripts/lib/infrastructure';
 
 const GOAL_P99_MS = 1000;
 
@@ -62,14 +62,6 @@ const arg = (name: string): string | undefined => {
 const flag = (name: string) => process.argv.slice(2).includes(`--${name}`);
 const log = (line: string) => process.stdout.write(`[bench:alerts] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const quantile = (sorted: number[], q: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;

@@ -10,11 +10,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { freePort } from '../../scripts/lib/infrastructure';
 
 const records = Number(process.argv.find((arg) => arg.startsWith('--records='))?.split('=')[1] ?? 3000);
 const messages = Number(process.argv.find((arg) => arg.startsWith('--messages='))?.split('=')[1] ?? 20000);
@@ -33,14 +33,6 @@ function storageRate(dir: string, fsyncEach: boolean): number {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   closeSync(fd);
   return Math.round(records / seconds);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function jetstreamRate(dir: string, syncAlways: boolean): Promise<number> {

@@ -13,7 +13,6 @@
 // needs NATS (NATS_URL) to start; its streams are deleted afterwards.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -33,6 +32,7 @@ import { appEntry, repoRoot, startApp, stopApp, waitForHttp } from '../../script
 import { random, textVariants } from './generate';
 import { type BenchQuery, BENCH_QUERIES, EXTRA_QUERIES, type QueryContext } from './queries';
 import { seed, type SeedCounts } from './seed';
+import { freePort } from '../../scripts/lib/infrastructure';
 
 const GOAL_P95_MS = 50;
 
@@ -55,14 +55,6 @@ async function deleteStreams(natsUrl: string, namespace: string): Promise<void> 
   } finally {
     await nc.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const quantile = (sorted: number[], q: number) =>

@@ -17,6 +17,15 @@ export function isListening(host: string, port: number, timeoutMs = 1000): Promi
   });
 }
 
+/** A TCP port free on 127.0.0.1 right now (for test servers and apps started by tests and benches). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export class MissingDependencyError extends Error {}
 
 /**

@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -22,6 +22,7 @@ import { applyMigrations } from '@diplowatch/persistence';
 import { eventually, startFeedServer } from '@diplowatch/testing';
 import { type AppName, type RunningApp, repoRoot, startApp, stopApp } from '../../scripts/lib/app-processes';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
+import { freePort } from '../../scripts/lib/infrastructure';
 
 const ARTICLES = Number(process.env.CHAOS_ARTICLES ?? 600);
 const KILLS_PER_APP = Number(process.env.CHAOS_KILLS ?? 1);
@@ -31,14 +32,6 @@ const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared
 const natsBinary = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
 
 jest.setTimeout(Math.max(300_000, ARTICLES * 60));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const between = (min: number, max: number) => min + Math.random() * (max - min);

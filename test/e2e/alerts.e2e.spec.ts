@@ -4,7 +4,6 @@
  * published to the event log; a local receiver standing in for webhooks.
  */
 import { existsSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
@@ -29,19 +28,12 @@ import {
   waitForHttp,
 } from '../../scripts/lib/app-processes';
 import { readDevSet } from '../../scripts/lib/demo-feeds';
+import { freePort } from '../../scripts/lib/infrastructure';
 
 jest.setTimeout(300_000);
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 type SseEvent = { id: string | null; data: any };
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
@@ -29,19 +29,12 @@ import {
   waitForHttp,
 } from '../../scripts/lib/app-processes';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
+import { freePort } from '../../scripts/lib/infrastructure';
 
 jest.setTimeout(180_000);
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function tableRows(client: Client) {
   const query = async (sql: string) => (await client.query(sql)).rows as unknown[];

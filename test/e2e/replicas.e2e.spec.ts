@@ -4,8 +4,6 @@
  * every classification is published once, and a replica stopped with SIGTERM mid-flow exits
  * cleanly within its bound while the other one carries on.
  */
-import { type AddressInfo } from 'node:net';
-import net from 'node:net';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
@@ -23,6 +21,7 @@ import {
 } from '@diplowatch/testing';
 import { type AppName, type RunningApp, startApp, stopApp } from '../../scripts/lib/app-processes';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
+import { freePort } from '../../scripts/lib/infrastructure';
 
 jest.setTimeout(240_000);
 
@@ -30,14 +29,6 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 const FEEDS = 8;
 const ITEMS_PER_FEED = 40;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('replicas share the work (2 classifiers, 2 projectors)', () => {
   const namespace = testNamespace('rep');

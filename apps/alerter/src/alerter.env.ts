@@ -1,5 +1,5 @@
 import { baseEnvSchema, projectorEnvSchema } from '@diplowatch/config';
-import { parseAddressAllowList, parseSecretKey } from '@diplowatch/domain';
+import { alertSecretKeySetting, receiverAllowListSetting } from '@diplowatch/domain';
 import { z } from 'zod';
 
 const milliseconds = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -9,28 +9,8 @@ export const alerterEnvSchema = baseEnvSchema.extend({
   DATABASE_URL: projectorEnvSchema.shape.DATABASE_URL,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Opens the subscriptions' signing secrets (the API seals them with the same key). */
-  ALERT_SECRET_KEY: z
-    .string({ error: 'is required: 32 random bytes as hex or base64 (openssl rand -hex 32)' })
-    .refine((value) => {
-      try {
-        parseSecretKey(value);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be 32 bytes, as 64 hex characters or base64'),
-  /** Private addresses receivers may resolve to anyway (IPs or CIDRs, comma-separated). */
-  ALERT_RECEIVER_ALLOWLIST: z
-    .string()
-    .default('')
-    .refine((value) => {
-      try {
-        parseAddressAllowList(value);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must list IP addresses or CIDR ranges, comma-separated'),
+  ALERT_SECRET_KEY: alertSecretKeySetting,
+  ALERT_RECEIVER_ALLOWLIST: receiverAllowListSetting,
   /** The durable consumer of DiplomaticEventDetected; replicas share it. */
   ALERTER_DURABLE: z
     .string()

@@ -1,6 +1,12 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import { parseEnv } from '@diplowatch/config';
-import { parseAddressAllowList, parseSecretKey, receiverAddressPolicy } from '@diplowatch/domain';
+import {
+  alertSecretKeySetting,
+  parseAddressAllowList,
+  parseSecretKey,
+  receiverAddressPolicy,
+  receiverAllowListSetting,
+} from '@diplowatch/domain';
 import { z } from 'zod';
 
 export const ALERT_API_SETTINGS = Symbol('ALERT_API_SETTINGS');
@@ -14,29 +20,9 @@ export type AlertApiSettings = {
 
 /** The API's share of the alerting environment (the alerter's own schema is apps/alerter/src/alerter.env.ts). */
 const alertApiEnvSchema = z.object({
-  ALERT_SECRET_KEY: z
-    .string()
-    .optional()
-    .refine((value) => {
-      if (value === undefined || value === '') return true;
-      try {
-        parseSecretKey(value);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be 32 bytes, as 64 hex characters or base64'),
-  ALERT_RECEIVER_ALLOWLIST: z
-    .string()
-    .default('')
-    .refine((value) => {
-      try {
-        parseAddressAllowList(value);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must list IP addresses or CIDR ranges, comma-separated'),
+  // Optional here: without it the API serves everything but creating subscriptions.
+  ALERT_SECRET_KEY: z.union([z.literal(''), alertSecretKeySetting]).optional(),
+  ALERT_RECEIVER_ALLOWLIST: receiverAllowListSetting,
 });
 
 export function loadAlertApiSettings(env: NodeJS.ProcessEnv = process.env): AlertApiSettings {

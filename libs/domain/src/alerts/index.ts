@@ -11,3 +11,4 @@ export * from './receiver-address';
 export * from './chat-formats';
 export * from './delivery-plan';
 export * from './plan-batch';
+export * from './settings';

@@ -214,6 +214,17 @@ describe('the analyst console in headless Chromium', () => {
         expect(await page.getByRole('checkbox', { name: 'Indonesia' }).isChecked()).toBe(true),
       );
       await soon(async () => expect(await rows.count()).toBe(indonesia.items.length));
+      // Keyboard first (from a fresh load): the skip link, then real controls, each with a label.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toBe(
+        'Skip to content',
+      );
+      const unlabelled = await page.evaluate(() =>
+        [...(globalThis as any).document.querySelectorAll('main input, main select')]
+          .filter((input: any) => input.labels.length === 0 && !input.getAttribute('aria-label'))
+          .map((input: any) => input.outerHTML),
+      );
+      expect(unlabelled).toEqual([]);
       await shot('02-events-indonesia');
 
       // The Shoigu visit: its sources, evidence highlighted, rules version.

@@ -10,6 +10,7 @@ import { renderFeeds } from './views/feeds.js';
 import { renderSubscriptions } from './views/subscriptions.js';
 
 export const BASE = '/console/';
+const NO_KEY = 'diplowatch.browseWithoutKey';
 
 const routes = [
   { pattern: /^$/, section: 'events', title: 'Events', render: renderEvents },
@@ -53,6 +54,37 @@ async function render({ focus = false } = {}) {
     return;
   }
   document.title = `${route.title} · diplowatch`;
+  if (!getKey() && sessionStorage.getItem(NO_KEY) !== 'yes') {
+    // Nothing is asked of the API before there is a key: each call would only be refused.
+    mount(
+      main,
+      h('h1', {}, 'Welcome to the diplowatch console'),
+      h(
+        'p',
+        {},
+        'Paste your API key in the box above to see the diplomatic events, charts, subscriptions and feeds.',
+      ),
+      h(
+        'p',
+        { class: 'muted' },
+        'A server set up for reading without a key (API_READ_OPEN) can also be browsed without one: ',
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            onclick: () => {
+              sessionStorage.setItem(NO_KEY, 'yes');
+              keyPanel.hidden = true;
+              void render({ focus: true });
+            },
+          },
+          'Browse without a key',
+        ),
+      ),
+    );
+    return;
+  }
   const params = new URLSearchParams(location.search);
   const match = rest.match(route.pattern);
   const args = match.slice(1).map(decodeURIComponent);

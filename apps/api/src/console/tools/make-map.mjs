@@ -35,6 +35,22 @@ const SEA = {
   626: ['TLS', 'Timor-Leste'],
 };
 
+// Where labels and Russia's links end: inside the main body of each country (a polygon's own
+// centroid falls on Borneo for Malaysia, on the sea for archipelagos).
+const LABEL_AT = {
+  IDN: [114.0, -1.0],
+  MYS: [102.2, 4.2],
+  SGP: [103.8, 1.35],
+  THA: [101.0, 15.5],
+  VNM: [107.9, 14.2],
+  PHL: [122.5, 12.0],
+  MMR: [96.0, 21.0],
+  KHM: [104.9, 12.6],
+  LAO: [102.6, 19.3],
+  BRN: [114.7, 4.6],
+  TLS: [125.9, -8.8],
+};
+
 function ringsOf(geometry) {
   if (!geometry) return [];
   return geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates.flat();
@@ -82,8 +98,8 @@ for (const f of feature(coarse, coarse.objects.countries).features) {
 for (const f of feature(detailed, detailed.objects.countries).features) {
   const sea = SEA[f.id];
   if (!sea) continue;
-  const { d, centre } = pathOf(ringsOf(f.geometry), 3);
-  countries.push({ code: sea[0], name: sea[1], d, centre });
+  const { d } = pathOf(ringsOf(f.geometry), 3);
+  countries.push({ code: sea[0], name: sea[1], d, centre: project(LABEL_AT[sea[0]]).map(Math.round) });
 }
 process.stdout.write(
   `${JSON.stringify({

@@ -37,8 +37,8 @@ function stackedBars({ rows, from, to, interval, keys, label, colour, title }) {
     keys.reduce((sum, key) => sum + (counts.get(`${period}|${key}`) ?? 0), 0),
   );
   const max = Math.max(1, ...totals);
-  const width = 1000;
-  const height = 260;
+  const width = 720;
+  const height = 250;
   const left = 36;
   const bottom = 28;
   const top = 10;
@@ -58,7 +58,7 @@ function stackedBars({ rows, from, to, interval, keys, label, colour, title }) {
       h('svg:text', { x: left - 6, y: y + 4, 'text-anchor': 'end', class: 'tick-label' }, String(value)),
     );
   }
-  const labelEvery = Math.ceil(columns.length / 12);
+  const labelEvery = Math.ceil(columns.length / 7);
   columns.forEach((period, index) => {
     const x = left + index * slot;
     let y = top + plotHeight;
@@ -197,7 +197,11 @@ async function seaMap(countryCounts, pairCounts) {
   svg.append(
     h('svg:circle', { cx: rx, cy: ry, r: 14, class: 'russia' }),
     h('svg:text', { x: rx, y: ry + 4, 'text-anchor': 'middle', class: 'russia-label' }, 'RUS'),
-    h('svg:text', { x: rx + 20, y: ry + 4, class: 'map-note' }, '↑ Russia (links: events with Russia)'),
+    h(
+      'svg:text',
+      { x: rx - 20, y: ry + 5, 'text-anchor': 'end', class: 'map-note' },
+      'Russia (to the north) ↗',
+    ),
   );
   return svg;
 }

@@ -228,6 +228,28 @@ function filterForm(params) {
   return form;
 }
 
+/** On a phone the filters fold away (open by default on wider screens). */
+function filterBox(params) {
+  const active = [
+    'country',
+    'type',
+    'actor',
+    'q',
+    'from',
+    'to',
+    'minConfidence',
+    'feed',
+    'publishedFrom',
+    'publishedTo',
+  ].filter((name) => params.get(name)).length;
+  return h(
+    'details',
+    { class: 'filters-box', open: !window.matchMedia('(max-width: 900px)').matches },
+    h('summary', {}, active ? `Filters (${active} active)` : 'Filters'),
+    filterForm(params),
+  );
+}
+
 const typeColour = (type) => PALETTE[Math.max(0, EVENT_TYPES.indexOf(type)) % PALETTE.length];
 
 function eventLink(event, text) {
@@ -252,18 +274,22 @@ function eventRow(event, live = false) {
   return h(
     'tr',
     { class: live ? 'live-new' : null, dataset: { eventId: event.id } },
-    h('td', { class: 'nowrap' }, dateRange(event)),
-    h('td', {}, h('span', { class: `type-badge type-${event.type}` }, typeLabel(event.type))),
-    h('td', {}, countryChips(event.countries)),
-    h('td', {}, actorsText(event.actors)),
-    h('td', {}, eventLink(event, event.summary), live ? h('span', { class: 'new-badge' }, ' new') : null),
+    h('td', { class: 'nowrap', 'data-label': 'Date' }, dateRange(event)),
     h(
       'td',
-      { class: 'num' },
+      { 'data-label': 'Type' },
+      h('span', { class: `type-badge type-${event.type}` }, typeLabel(event.type)),
+    ),
+    h('td', {}, countryChips(event.countries)),
+    h('td', { 'data-label': 'Actors' }, actorsText(event.actors)),
+    h('td', {}, eventLink(event, event.summary), live ? h('span', { class: 'new-badge' }, 'new') : null),
+    h(
+      'td',
+      { class: 'num', 'data-label': 'Confidence' },
       h('meter', { min: 0, max: 1, value: event.confidence, 'aria-hidden': 'true' }),
       ` ${percent(event.confidence)}`,
     ),
-    h('td', { class: 'num' }, String(event.sourceCount ?? 1)),
+    h('td', { class: 'num', 'data-label': 'Sources' }, String(event.sourceCount ?? 1)),
   );
 }
 
@@ -288,7 +314,7 @@ function eventsTable(rows) {
 }
 
 /** Dots on a time axis, one lane per type; each dot is a link to the event. */
-function timeline(events) {
+function timeline(events, width = 1000) {
   const dated = events.filter((event) => event.eventDate);
   if (dated.length === 0) return h('p', { class: 'muted' }, 'No events to place on the timeline.');
   const time = (event) => Date.parse(`${event.eventDate}T00:00:00Z`);
@@ -300,8 +326,7 @@ function timeline(events) {
     max += 15 * day;
   }
   const types = EVENT_TYPES.filter((type) => dated.some((event) => event.type === type));
-  const width = 1000;
-  const left = 150;
+  const left = width < 600 ? 110 : 150;
   const right = 20;
   const lane = 26;
   const top = 10;
@@ -404,7 +429,7 @@ export async function renderEvents(view, params) {
     h(
       'div',
       { class: 'with-sidebar' },
-      filterForm(params),
+      filterBox(params),
       h('div', { class: 'content' }, heading, liveNotice(), status, banner, timelineBox, tableBox, more),
     ),
   );
@@ -441,7 +466,9 @@ export async function renderEvents(view, params) {
         ? 'No events match these filters.'
         : `${shown.length} event${shown.length === 1 ? '' : 's'} shown.`;
     timelineBox.querySelector('svg, p.muted')?.remove();
-    timelineBox.append(timeline(shown));
+    timelineBox.append(
+      timeline(shown, Math.round(Math.min(1000, Math.max(360, timelineBox.clientWidth - 34)))),
+    );
   };
   refreshSummary();
 

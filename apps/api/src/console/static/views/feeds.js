@@ -125,7 +125,7 @@ export async function renderFeeds(view) {
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Add and check')),
     result,
   );
-  view.append(h('h1', {}, 'Feeds'), notice, h('div', { class: 'two-columns' }, tableBox, form));
+  view.append(h('h1', {}, 'Feeds'), notice, h('div', { class: 'stack' }, form, tableBox));
 
   async function refresh() {
     try {

@@ -293,7 +293,13 @@ describe('the analyst console in headless Chromium', () => {
 
       // Readable on a phone.
       await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByRole('link', { name: 'Events' }).first().click();
+      await page.locator('#events-table tbody tr.live-new').waitFor();
+      expect(await page.locator('details.filters-box').getAttribute('open')).toBeNull();
       await shot('08-events-phone');
+      await page.getByRole('link', { name: 'Charts' }).click();
+      await page.locator('svg.map').waitFor();
+      await shot('09-charts-phone');
 
       expect(browserErrors).toEqual([]);
     } catch (error) {

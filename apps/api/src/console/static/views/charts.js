@@ -265,7 +265,7 @@ export async function renderCharts(view, params) {
   );
   const mapBox = h(
     'section',
-    { class: 'card', 'aria-labelledby': 'map-title' },
+    { class: 'card wide', 'aria-labelledby': 'map-title' },
     h('h2', { id: 'map-title' }, 'Southeast Asia: events and links with Russia'),
   );
   view.append(h('h1', {}, 'Charts'), form, h('div', { class: 'charts-grid' }, byCountry, byType, mapBox));

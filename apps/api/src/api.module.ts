@@ -5,6 +5,7 @@ import { JetStreamService, messagingOptionsProvider } from '@diplowatch/messagin
 import { PERSISTENCE_OPTIONS, PrismaService } from '@diplowatch/persistence';
 import { HealthModule, HealthRegistry } from '@diplowatch/runtime';
 import { AUTH_OPTIONS, ApiKeyGuard, type AuthOptions } from './auth/api-key.guard';
+import { ConsoleController } from './console/console.controller';
 import { EventsExporter } from './events-export.service';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
@@ -32,7 +33,13 @@ class ApiReadiness implements OnApplicationBootstrap {
 export function apiModule(env: ApiEnv) {
   @Module({
     imports: [HealthModule],
-    controllers: [EventsController, StatsController, ...subscriptionControllers, ...feedControllers],
+    controllers: [
+      EventsController,
+      StatsController,
+      ...subscriptionControllers,
+      ...feedControllers,
+      ConsoleController,
+    ],
     providers: [
       messagingOptionsProvider(env, 'api'),
       {

@@ -2,13 +2,16 @@
  * Chaos: while articles flow through the real apps, kill -9 each app at random moments
  * (several times), restart nats-server once and Postgres once. Afterwards every article is in
  * Postgres exactly once, each is classified as a clean, pure classification of the same text
- * says, and the dead-letter stream holds only the messages we broke on purpose.
+ * says, every alert a clean run gives (one per diplomatic event, for a subscription to all of
+ * them) reached the local webhook receiver — repeats only with the same idempotency id — and
+ * the dead-letter stream holds only the messages we broke on purpose.
  *
  * Short form in CI (`npm test`); the long one is `npm run chaos` (CHAOS_ARTICLES=20000,
  * CHAOS_KILLS=3). The test owns its nats-server and (embedded) Postgres, so restarting them
  * disturbs nothing else. Prints one JSON line with the counts it compared.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,10 +20,24 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { topology } from '@diplowatch/contracts';
-import { classifyArticle, loadDefaultWatch, parseFeedSync, toArticleIngested } from '@diplowatch/domain';
+import {
+  classifyArticle,
+  issueApiKey,
+  loadDefaultWatch,
+  parseFeedSync,
+  toArticleIngested,
+} from '@diplowatch/domain';
 import { applyMigrations } from '@diplowatch/persistence';
 import { eventually, startFeedServer } from '@diplowatch/testing';
-import { type AppName, type RunningApp, repoRoot, startApp, stopApp } from '../../scripts/lib/app-processes';
+import { type AlertReceiver, startAlertReceiver } from '../../bench/alerts/receiver';
+import {
+  type AppName,
+  type RunningApp,
+  repoRoot,
+  startApp,
+  stopApp,
+  waitForHttp,
+} from '../../scripts/lib/app-processes';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
 import { freePort } from '../../scripts/lib/infrastructure';
 
@@ -76,6 +93,7 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
   let databaseUrl: string;
   let env: NodeJS.ProcessEnv;
   let feeds: Awaited<ReturnType<typeof startFeedServer>> | undefined;
+  let receiver: AlertReceiver | undefined;
   const events = { kills: 0, natsRestarts: 0, postgresRestarts: 0 };
 
   const startNats = async () => {
@@ -106,6 +124,7 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
     nats?.kill('SIGTERM');
     await stopPostgres();
     await feeds?.close();
+    await receiver?.close();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -132,6 +151,8 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
     // What a clean run yields, from the pure classifier over the same parsed items.
     const watch = loadDefaultWatch();
     const expected = new Map<string, { relevant: boolean; events: number }>();
+    // A subscription to every diplomatic event gets one "new" alert per event: their ids.
+    const expectedEventIds = new Set<string>();
     for (const [route, doc] of Object.entries(documents)) {
       const parsed = parseFeedSync(Buffer.from(doc.body), {
         feedUrl: feeds.url(route),
@@ -152,6 +173,7 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
           relevant: result.relevant,
           events: result.diplomaticEvents.length,
         });
+        for (const detected of result.diplomaticEvents) expectedEventIds.add(detected.diplomaticEventId);
       }
     }
     expect(expected.size).toBe(ARTICLES);
@@ -162,8 +184,25 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
     databaseUrl = await startPostgres(pgPort);
     await applyMigrations({ databaseUrl, migrationsDir: path.join(repoRoot, 'prisma', 'migrations') });
 
+    // The webhook receiver refuses the first attempt at every third alert, so deliveries are
+    // retried (with the same idempotency id) as well as cut short by kills.
+    receiver = await startAlertReceiver();
+    const attempted = new Set<string>();
+    receiver.set('/alerts', (received, res) => {
+      const first = received.alertId !== undefined && !attempted.has(received.alertId);
+      if (received.alertId) attempted.add(received.alertId);
+      res.writeHead(first && attempted.size % 3 === 0 ? 503 : 204).end();
+    });
+    const apiPort = await freePort();
     env = {
       NATS_URL: `nats://127.0.0.1:${natsPort}`,
+      PORT: String(apiPort),
+      ALERT_SECRET_KEY: randomBytes(32).toString('hex'),
+      ALERT_RECEIVER_ALLOWLIST: '127.0.0.1',
+      ALERT_ATTEMPT_TIMEOUT_MS: '2000',
+      ALERT_RETRY_BASE_MS: '200',
+      ALERT_RETRY_MAX_MS: '2000',
+      ALERT_POLL_INTERVAL_MS: '200',
       DATABASE_URL: databaseUrl,
       DW_NAMESPACE: namespace,
       FEED_URLS: Object.keys(documents)
@@ -175,7 +214,27 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
       POLL_LEASE_SECONDS: '10',
       LOG_LEVEL: 'warn',
     };
-    for (const app of ['classifier', 'projector', 'api', 'ingester'] as const) launch(app);
+    for (const app of ['classifier', 'projector', 'api', 'alerter'] as const) launch(app);
+    // The subscription exists before the first detection (subscriptions hear of later ones only).
+    await waitForHttp(`http://127.0.0.1:${apiPort}/health/ready`, 60_000);
+    const key = issueApiKey();
+    const setup = new Client({ connectionString: databaseUrl });
+    await setup.connect();
+    await setup.query(
+      `INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES ($1, 'chaos', $2, '{write}', now())`,
+      [key.id, key.hash],
+    );
+    await setup.end();
+    const created = await fetch(`http://127.0.0.1:${apiPort}/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'chaos: every event',
+        channels: [{ type: 'webhook', url: receiver.url('/alerts') }],
+      }),
+    });
+    expect(created.status).toBe(201);
+    launch('ingester');
 
     // Deliberately malformed messages: these, and only these, must end in the dead-letter stream.
     const nc = await connect({ servers: env.NATS_URL, waitOnFirstConnect: true });
@@ -195,7 +254,7 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
 
     // The faults, at random moments while the articles flow.
     const faults: Array<() => Promise<void>> = [];
-    for (const app of ['ingester', 'classifier', 'projector', 'api'] as const) {
+    for (const app of ['ingester', 'classifier', 'projector', 'api', 'alerter'] as const) {
       for (let k = 0; k < KILLS_PER_APP; k++) {
         faults.push(async () => {
           const running = apps.get(app)!;
@@ -244,7 +303,7 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
       const jsm = await jetstreamManager(check);
       await eventually(
         async () => {
-          for (const durable of ['classifier', 'projector']) {
+          for (const durable of ['classifier', 'projector', 'alerter']) {
             const info = await jsm.consumers.info(t.eventStream, durable);
             expect({ durable, pending: info.num_pending + info.num_ack_pending }).toEqual({
               durable,
@@ -270,6 +329,30 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
            FROM articles a LEFT JOIN diplomatic_event_sources s ON s.article_id = a.id
           GROUP BY a.id, a.relevant`,
       );
+      // Alerts: every delivery done, and the receiver got exactly the alerts the database holds.
+      await eventually(
+        async () => {
+          const { rows: open } = await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM alert_deliveries WHERE state <> 'delivered'`,
+          );
+          expect(Number(open[0]!.n)).toBe(0);
+        },
+        120_000,
+        500,
+      );
+      const { rows: alertRows } = await db.query<{ id: string; kind: string; event: string | null }>(
+        `SELECT id, kind, diplomatic_event_id AS event FROM alerts`,
+      );
+      const alertIds = new Set(alertRows.map((row) => row.id));
+      const alertedEvents = new Set(
+        alertRows.filter((row) => row.kind === 'diplomatic_event.new').map((row) => row.event),
+      );
+      const requests = receiver.received('/alerts');
+      const accepted = receiver.acceptedIds('/alerts');
+      const foreign = requests.filter((request) => !request.alertId || !alertIds.has(request.alertId));
+      const missingEvents = [...expectedEventIds].filter((id) => !alertedEvents.has(id));
+      const unexpectedEvents = [...alertedEvents].filter((id) => !expectedEventIds.has(id!));
+
       const mismatches = rows.filter((row) => {
         const want = expected.get(row.id);
         return !want || want.relevant !== row.relevant || want.events !== Number(row.events);
@@ -284,6 +367,14 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
         classificationMismatches: mismatches.length,
         deadLetters,
         deadLettersExpected: MALFORMED,
+        alertsExpected: expectedEventIds.size,
+        alertsInPostgres: alertRows.length,
+        alertsDelivered: accepted.size,
+        webhookRequests: requests.length,
+        repeatedDeliveries: requests.length - accepted.size,
+        missingAlerts: missingEvents.length,
+        unexpectedAlerts: unexpectedEvents.length,
+        foreignAlertIds: foreign.length,
         ...events,
       };
       process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -291,6 +382,13 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
       expect(report.distinctArticles).toBe(ARTICLES);
       expect(mismatches).toEqual([]);
       expect(deadLetters).toBe(MALFORMED);
+      expect(missingEvents).toEqual([]);
+      expect(unexpectedEvents).toEqual([]);
+      expect(alertRows).toHaveLength(expectedEventIds.size);
+      // Repeats (a 503, or a kill between send and record) carry an id the database knows.
+      expect(foreign).toEqual([]);
+      expect([...accepted].sort()).toEqual([...alertIds].sort());
+      if (accepted.size >= 3) expect(requests.length).toBeGreaterThan(accepted.size);
     } catch (error) {
       process.stderr.write(`--- app logs (last 100 lines) ---\n${logs.slice(-100).join('\n')}\n`);
       throw error;

@@ -213,8 +213,6 @@ describe('alerts, end to end (api + alerter + classifier processes)', () => {
     await receiver?.close();
     if (nc) {
       await deleteNamespace(nc, namespace);
-      const jsm = await jetstreamManager(nc);
-      await jsm.streams.delete(alertTopology(namespace).alertStream).catch(() => undefined);
       await nc.drain();
     }
   });

@@ -17,6 +17,13 @@ export type StreamSettings = {
   /** 0 keeps events forever: the log is the source of truth and read models are rebuilt from it. */
   maxAgeDays: number;
   replicas?: number;
+  /**
+   * Size limits of the event log; unset = none (the server's storage is the limit). A full log
+   * refuses new messages (discard: new): publishers get an error and retry, nothing stored is
+   * dropped. Set only by operators and tests; apps leave a limit set on the server alone.
+   */
+  maxBytes?: number;
+  maxMessages?: number;
 };
 
 function isNotFound(error: unknown): boolean {
@@ -47,17 +54,22 @@ export async function ensureStreams(jsm: JetStreamManager, topology: Topology, s
     subjects: [topology.eventSubjects],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
+    // The log is the source of truth: at a size limit, refuse new events (the publisher gets an
+    // error and retries) rather than silently dropping the oldest (discard: old).
+    discard: DiscardPolicy.New,
     max_age: settings.maxAgeDays * 24 * 3600 * NANOS_PER_SECOND,
     duplicate_window: settings.duplicateWindowSeconds * NANOS_PER_SECOND,
     num_replicas: replicas,
+    ...(settings.maxBytes !== undefined ? { max_bytes: settings.maxBytes } : {}),
+    ...(settings.maxMessages !== undefined ? { max_msgs: settings.maxMessages } : {}),
   });
   await ensureStream(jsm, {
     name: topology.deadLetterStream,
     subjects: [topology.deadLetterSubjects],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
+    // Same reasoning: a dead letter is only ever removed by age (30 days), never to make room.
+    discard: DiscardPolicy.New,
     max_age: 30 * 24 * 3600 * NANOS_PER_SECOND,
     num_replicas: replicas,
   });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type Topology, topology } from '@diplowatch/contracts';
+import { alertTopology } from '@diplowatch/domain';
 
 export const testNatsUrl = () => process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -22,6 +23,7 @@ export async function deleteNamespace(nc: NatsConnection, namespace: string): Pr
   for (const stream of [
     t.eventStream,
     t.deadLetterStream,
+    alertTopology(namespace).alertStream,
     `KV_${prefix}_seen_articles`,
     `KV_${prefix}_feed_state`,
   ]) {

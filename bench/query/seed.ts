@@ -76,6 +76,13 @@ async function insertArticles(db: Client, rows: ArticleRow[], firstSequence: num
   );
 }
 
+/** The earliest recorded_at of the later versions, never before the version's own (the projector's rule). */
+function validUntil(recordedAt: Date, later: Array<{ recordedAt: Date }>): Date | null {
+  if (later.length === 0) return null;
+  const earliest = Math.min(...later.map((version) => version.recordedAt.getTime()));
+  return new Date(Math.max(recordedAt.getTime(), earliest));
+}
+
 async function insertEvents(db: Client, events: EventRow[]): Promise<void> {
   await insertArticles(
     db,
@@ -117,11 +124,7 @@ async function insertEvents(db: Client, events: EventRow[]): Promise<void> {
       id: event.view.id,
       number: index + 1,
       ...version,
-      validUntil:
-        event.versions
-          .slice(index + 1)
-          .map((later) => later.recordedAt)
-          .sort((a, b) => a.getTime() - b.getTime())[0] ?? null,
+      validUntil: validUntil(version.recordedAt, event.versions.slice(index + 1)),
     })),
   );
   await db.query(

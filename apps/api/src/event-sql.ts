@@ -25,7 +25,8 @@ const ACTOR_NAMES = raw(
  * At `asOf`: each event's version the log had recorded by then — the one whose
  * [recorded_at, valid_until) holds that moment — read from the state the projector stored with
  * it, so every filter applies to what was known then. A plain subquery: Postgres pulls it up,
- * so the filters and ORDER BY reach the versions' own indexes (countries, event date…).
+ * so the filters reach the versions' own indexes. The range is written as the GiST index
+ * diplomatic_event_versions_known_idx has it (migration 20261127105438_query_indexes).
  */
 export function eventRelation(asOf: string | undefined): Prisma.Sql {
   if (!asOf) return sql`diplomatic_events`;
@@ -47,8 +48,7 @@ export function eventRelation(asOf: string | undefined): Prisma.Sql {
       (v.state->>'lastSeenAt')::timestamptz AS last_seen_at,
       (v.state->>'sourceCount')::int AS source_count
     FROM diplomatic_event_versions v
-    WHERE v.recorded_at <= ${asOf}::timestamptz
-      AND (v.valid_until IS NULL OR v.valid_until > ${asOf}::timestamptz)
+    WHERE tstzrange(v.recorded_at, v.valid_until, '[)') @> ${asOf}::timestamptz
   )`;
 }
 
@@ -194,6 +194,37 @@ const sortColumn = (sort: EventSort) => (sort === 'date' ? raw('e.event_date') :
 export function orderBy(sort: EventSort, order: SortOrder): Prisma.Sql {
   const direction = raw(order === 'asc' ? 'ASC' : 'DESC');
   return sql`ORDER BY ${sortColumn(sort)} ${direction}, e.id ${direction}`;
+}
+
+/**
+ * At `asOf`, a page is found in two steps, both served by the versions' GiST index (range and
+ * sort key together). ORDER BY key <-> 'far value' walks it nearest first (a K-nearest-neighbour
+ * scan) among the versions valid at that moment only, where a btree on the key would step over
+ * every version of other moments; but such a scan cannot also order by id. So: the key of the
+ * (limit)th row in key order, found that way, bounds the page; the rows at or beyond it,
+ * few, are then sorted by (key, id). Null when nothing matches (the bound compares false).
+ */
+export function pageBound(
+  relation: Prisma.Sql,
+  conditions: Prisma.Sql[],
+  sort: EventSort,
+  order: SortOrder,
+  limit: number,
+): Prisma.Sql {
+  const far =
+    sort === 'date'
+      ? order === 'desc'
+        ? sql`'9999-12-31'::date`
+        : sql`'0001-01-01'::date`
+      : order === 'desc'
+        ? sql`2::float8`
+        : sql`-1::float8`;
+  const bound = raw(order === 'desc' ? 'min' : 'max');
+  const comparison = raw(order === 'desc' ? '>=' : '<=');
+  return sql`${sortColumn(sort)} ${comparison} (
+    SELECT ${bound}(p.key) FROM (
+      SELECT ${sortColumn(sort)} AS key FROM ${relation} e ${whereClause(conditions)}
+      ORDER BY ${sortColumn(sort)} <-> ${far} LIMIT ${limit}) p)`;
 }
 
 /** Rows strictly after the cursor in that order (a row comparison the btree index serves). */

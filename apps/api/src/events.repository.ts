@@ -22,6 +22,7 @@ import {
   eventRelation,
   matchingSourcesQuery,
   orderBy,
+  pageBound,
   sourceConditions,
   whereClause,
 } from './event-sql';
@@ -120,10 +121,14 @@ export class EventsRepository {
     if (sources.kind === 'ids' && sources.ids.length === 0) return { items: [], nextCursor: null };
     const conditions = eventConditions(request, sources);
     if (cursor) conditions.push(afterCursor(cursor));
+    const relation = eventRelation(request.asOf);
+    const bounded = request.asOf
+      ? [...conditions, pageBound(relation, conditions, request.sort, request.order, request.limit + 1)]
+      : conditions;
     const rows = await this.prisma.client.$queryRaw<EventRow[]>(sql`
       SELECT ${EVENT_COLUMNS}
-      FROM ${eventRelation(request.asOf)} e
-      ${whereClause(conditions)}
+      FROM ${relation} e
+      ${whereClause(bounded)}
       ${orderBy(request.sort, request.order)}
       LIMIT ${request.limit + 1}`);
     const page = rows.slice(0, request.limit);

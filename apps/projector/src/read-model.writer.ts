@@ -439,10 +439,11 @@ export class ReadModelWriter {
         versions,
       );
       // Each earlier version stops being the answer to asOf at the earliest recorded_at of
-      // the versions after it (occurredAt need not grow with the version number).
+      // the versions after it (occurredAt need not grow with the version number), and never
+      // before its own recorded_at: [recorded_at, valid_until) is then empty, never the answer.
       await run(
         tx,
-        `UPDATE diplomatic_event_versions v SET valid_until = u.until
+        `UPDATE diplomatic_event_versions v SET valid_until = GREATEST(v.recorded_at, u.until)
            FROM (SELECT o.diplomatic_event_id, o.version, min(r.recorded_at) AS until
                    FROM json_to_recordset($1::json) AS r(diplomatic_event_id text, version integer,
                         recorded_at timestamptz)
@@ -451,7 +452,7 @@ export class ReadModelWriter {
                     AND (o.valid_until IS NULL OR o.valid_until > r.recorded_at)
                   GROUP BY o.diplomatic_event_id, o.version) u
           WHERE v.diplomatic_event_id = u.diplomatic_event_id AND v.version = u.version
-            AND (v.valid_until IS NULL OR v.valid_until > u.until)`,
+            AND (v.valid_until IS NULL OR v.valid_until > GREATEST(v.recorded_at, u.until))`,
         versions,
       );
     }

@@ -28,9 +28,10 @@ UPDATE "diplomatic_event_versions"
        "event_date" = ("state"->>'eventDate')::date,
        "confidence" = ("state"->>'confidence')::float8;
 
--- A version stops being the answer at the earliest recorded_at of any later version.
+-- A version stops being the answer at the earliest recorded_at of any later version (never
+-- before its own recorded_at: one superseded before it was recorded is never the answer).
 UPDATE "diplomatic_event_versions" v
-   SET "valid_until" = u."until"
+   SET "valid_until" = GREATEST(v."recorded_at", u."until")
   FROM (SELECT "diplomatic_event_id", "version",
                min("recorded_at") OVER (PARTITION BY "diplomatic_event_id" ORDER BY "version" DESC
                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "until"
@@ -61,13 +62,16 @@ CREATE INDEX "diplomatic_event_sources_feed_urls_idx" ON "diplomatic_event_sourc
 CREATE INDEX "diplomatic_event_sources_published_at_idx" ON "diplomatic_event_sources"("published_at");
 
 -- CreateIndex
-CREATE INDEX "diplomatic_event_versions_countries_idx" ON "diplomatic_event_versions" USING GIN ("countries");
-
--- CreateIndex
-CREATE INDEX "diplomatic_event_versions_event_date_diplomatic_event_id_idx" ON "diplomatic_event_versions"("event_date" DESC, "diplomatic_event_id" DESC);
-
--- CreateIndex
-CREATE INDEX "diplomatic_event_versions_confidence_diplomatic_event_id_idx" ON "diplomatic_event_versions"("confidence" DESC, "diplomatic_event_id" DESC);
+CREATE INDEX "diplomatic_events_event_date_type_countries_idx" ON "diplomatic_events"("event_date", "type", "countries");
 
 -- CreateIndex
 CREATE INDEX "diplomatic_events_search_vector_idx" ON "diplomatic_events" USING GIN ("search_vector");
+
+-- Written by hand (Prisma cannot express these; its diff ignores indexes on expressions).
+-- asOf: the versions known at a moment, [recorded_at, valid_until) containing it, nearest
+-- event date (or confidence) first. btree_gist lets one GiST index hold the range and the sort
+-- key, and answer ORDER BY event_date <-> 'far date' (a K-nearest-neighbour scan) while it
+-- checks the range: the page is read without visiting versions of other moments.
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE INDEX "diplomatic_event_versions_known_idx" ON "diplomatic_event_versions" USING GIST
+  (tstzrange("recorded_at", "valid_until", '[)'), "event_date", "confidence");

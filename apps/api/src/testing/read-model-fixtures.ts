@@ -130,9 +130,11 @@ export async function insertEvents(db: Client, events: EventFixture[]): Promise<
     // As the projector keeps it: each version valid until the earliest recorded_at after it.
     await db.query(
       `UPDATE diplomatic_event_versions v
-          SET valid_until = (SELECT min(l.recorded_at) FROM diplomatic_event_versions l
-                              WHERE l.diplomatic_event_id = v.diplomatic_event_id AND l.version > v.version)
-        WHERE v.diplomatic_event_id = $1`,
+          SET valid_until = GREATEST(v.recorded_at, l.until)
+         FROM (SELECT o.version, (SELECT min(l.recorded_at) FROM diplomatic_event_versions l
+                                   WHERE l.diplomatic_event_id = o.diplomatic_event_id AND l.version > o.version) AS until
+                 FROM diplomatic_event_versions o WHERE o.diplomatic_event_id = $1) l
+        WHERE v.diplomatic_event_id = $1 AND v.version = l.version AND l.until IS NOT NULL`,
       [event.id],
     );
     for (const source of event.sources ?? []) {

@@ -427,8 +427,12 @@ async function projectWithRawPg(databaseUrl: string, log_: NewsEvent[]) {
         );
         const s = [...sources.values()] as Array<any>;
         await client.query(
-          `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context, detected_at, last_sequence)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::jsonb[], $5::jsonb[], $6::timestamptz[], $7::bigint[])
+          `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context, detected_at,
+             last_sequence, feed_urls, published_at)
+           SELECT r.*, ARRAY(SELECT f.feed_url FROM article_feeds f WHERE f.article_id = r.aid), a.published_at
+             FROM unnest($1::text[], $2::text[], $3::float8[], $4::jsonb[], $5::jsonb[], $6::timestamptz[], $7::bigint[])
+               AS r(eid, aid, confidence, evidence, context, detected, seq)
+             JOIN articles a ON a.id = r.aid
            ON CONFLICT (diplomatic_event_id, article_id) DO UPDATE SET last_sequence = EXCLUDED.last_sequence
            WHERE diplomatic_event_sources.last_sequence < EXCLUDED.last_sequence`,
           [
@@ -443,8 +447,11 @@ async function projectWithRawPg(databaseUrl: string, log_: NewsEvent[]) {
         );
         const v = versionRows as Array<any>;
         await client.query(
-          `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state)
-           SELECT id, version, at, seq, 'updated', state
+          `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state,
+             type, countries, event_date, confidence)
+           SELECT id, version, at, seq, 'updated', state, state->>'type',
+                  ARRAY(SELECT jsonb_array_elements_text(state->'countries')),
+                  coalesce(state->>'startDate', left(state->>'publishedAt', 10))::date, (state->>'confidence')::float8
              FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::bigint[], $5::jsonb[]) AS r(id, version, at, seq, state)
            ON CONFLICT DO NOTHING`,
           [
@@ -454,6 +461,23 @@ async function projectWithRawPg(databaseUrl: string, log_: NewsEvent[]) {
             v.map((r) => r.seq),
             v.map((r) => JSON.stringify(r.state)),
           ],
+        );
+        // What the projector adds for queries: the previous versions' end of validity and
+        // each changed event's search document.
+        await client.query(
+          `UPDATE diplomatic_event_versions v SET valid_until = r.at
+             FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS r(id, version, at)
+            WHERE v.diplomatic_event_id = r.id AND v.version = r.version - 1 AND v.valid_until IS NULL`,
+          [v.map((r) => r.id), v.map((r) => r.version), v.map((r) => r.recordedAt)],
+        );
+        await client.query(
+          `UPDATE diplomatic_events e
+              SET search_vector = (
+                SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
+                  FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+                 WHERE s.diplomatic_event_id = e.id)
+            WHERE e.id = ANY($1::text[])`,
+          [e.map((r) => r.diplomaticEventId)],
         );
       }
       await client.query(

@@ -11,10 +11,29 @@ const TABLES = [
   'diplomatic_events',
   'diplomatic_event_sources',
   'diplomatic_event_versions',
+  'diplomatic_event_counts_daily',
 ];
 const EVENTS_PER_BATCH = 1000;
 const ARTICLES_PER_BATCH = 5000;
 const WORKERS = 2;
+
+const SEARCH_DOCUMENTS = `
+  UPDATE diplomatic_events e
+     SET search_vector = d.document
+    FROM (SELECT s.diplomatic_event_id,
+                 to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id)) AS document
+            FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+           GROUP BY s.diplomatic_event_id) d
+   WHERE e.id = d.diplomatic_event_id`;
+
+const DAILY_COUNTS = `
+  INSERT INTO diplomatic_event_counts_daily (day, country_a, country_b, type, events, sources)
+  SELECT e.event_date, a.country, b.country, e.type, count(*)::int, sum(e.source_count)::int
+    FROM diplomatic_events e
+   CROSS JOIN LATERAL unnest(e.countries) AS a(country)
+   CROSS JOIN LATERAL unnest(e.countries) AS b(country)
+   WHERE a.country < b.country
+   GROUP BY e.event_date, a.country, b.country, e.type`;
 
 export type SeedCounts = { articles: number; events: number; sources: number; versions: number };
 
@@ -57,6 +76,13 @@ async function insertArticles(db: Client, rows: ArticleRow[], firstSequence: num
   );
 }
 
+/** The earliest recorded_at of the later versions, never before the version's own (the projector's rule). */
+function validUntil(recordedAt: Date, later: Array<{ recordedAt: Date }>): Date | null {
+  if (later.length === 0) return null;
+  const earliest = Math.min(...later.map((version) => version.recordedAt.getTime()));
+  return new Date(Math.max(recordedAt.getTime(), earliest));
+}
+
 async function insertEvents(db: Client, events: EventRow[]): Promise<void> {
   await insertArticles(
     db,
@@ -91,12 +117,24 @@ async function insertEvents(db: Client, events: EventRow[]): Promise<void> {
       views.map((view) => view.lastSequence),
     ],
   );
+  // As the projector writes them: the state's filterable fields copied, and each version
+  // valid until the earliest recorded_at of the versions after it.
   const versions = events.flatMap((event) =>
-    event.versions.map((version, index) => ({ id: event.view.id, number: index + 1, ...version })),
+    event.versions.map((version, index) => ({
+      id: event.view.id,
+      number: index + 1,
+      ...version,
+      validUntil: validUntil(version.recordedAt, event.versions.slice(index + 1)),
+    })),
   );
   await db.query(
-    `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state)
-     SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::bigint[], $5::text[], $6::jsonb[])`,
+    `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state,
+                                            valid_until, type, countries, event_date, confidence)
+     SELECT u.id, u.version, u.recorded_at, u.seq, u.change, u.state, u.valid_until, u.state->>'type',
+            ARRAY(SELECT jsonb_array_elements_text(u.state->'countries')), (u.state->>'eventDate')::date,
+            (u.state->>'confidence')::float8
+     FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::bigint[], $5::text[], $6::jsonb[], $7::timestamptz[])
+          AS u(id, version, recorded_at, seq, change, state, valid_until)`,
     [
       versions.map((version) => version.id),
       versions.map((version) => version.number),
@@ -104,23 +142,27 @@ async function insertEvents(db: Client, events: EventRow[]): Promise<void> {
       versions.map((version) => version.state.lastSequence),
       versions.map((version) => version.change),
       versions.map((version) => JSON.stringify(version.state)),
+      versions.map((version) => version.validUntil),
     ],
   );
   const sources = events.flatMap((event) =>
     event.sources.map((source) => ({ id: event.view.id, ...source })),
   );
   await db.query(
-    `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context, detected_at)
+    `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context, detected_at,
+                                          feed_urls, published_at)
      SELECT u.id, u.article, u.confidence, jsonb_build_array(jsonb_build_object('sentence', u.sentence,
-              'rules', jsonb_build_array('bench'))), '[]'::jsonb, u.detected
-     FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::timestamptz[])
-          AS u(id, article, confidence, sentence, detected)`,
+              'rules', jsonb_build_array('bench'))), '[]'::jsonb, u.detected, ARRAY[u.feed], u.published
+     FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::timestamptz[], $6::text[], $7::timestamptz[])
+          AS u(id, article, confidence, sentence, detected, feed, published)`,
     [
       sources.map((source) => source.id),
       sources.map((source) => source.article.id),
       sources.map((source) => source.confidence),
       sources.map((source) => source.article.sentence),
       sources.map((source) => source.detectedAt),
+      sources.map((source) => source.article.feedUrl),
+      sources.map((source) => source.article.publishedAt),
     ],
   );
 }
@@ -200,6 +242,11 @@ export async function seed(
         );
     });
     await admin.query('DROP TABLE bench_texts');
+    // Each event's search document, as the projector computes it (apps/projector, read-model.writer.ts).
+    options.log('search documents');
+    await admin.query(SEARCH_DOCUMENTS);
+    // The time series the projector keeps (diplomatic_event_counts_daily), from the events.
+    await admin.query(DAILY_COUNTS);
 
     options.log(`rebuilding ${indexes.length} indexes`);
     await admin.query(`SET maintenance_work_mem = '256MB'`);

@@ -22,22 +22,25 @@ const ACTOR_NAMES = raw(
 
 /**
  * The events a query reads, with the columns of diplomatic_events. Now: the table itself.
- * At `asOf`: each event's latest version the log had recorded by then, read from the state the
- * projector stored with it — so every filter applies to what was known at that moment.
+ * At `asOf`: each event's version the log had recorded by then — the one whose
+ * [recorded_at, valid_until) holds that moment — read from the state the projector stored with
+ * it, so every filter applies to what was known then. A plain subquery: Postgres pulls it up,
+ * so the filters reach the versions' own indexes. The range is written as the GiST index
+ * diplomatic_event_versions_known_idx has it (migration 20261127105438_query_indexes).
  */
 export function eventRelation(asOf: string | undefined): Prisma.Sql {
   if (!asOf) return sql`diplomatic_events`;
   return sql`(
-    SELECT DISTINCT ON (v.diplomatic_event_id)
+    SELECT
       v.diplomatic_event_id AS id,
-      v.state->>'type' AS type,
-      ARRAY(SELECT jsonb_array_elements_text(v.state->'countries')) AS countries,
+      v.type,
+      v.countries,
       v.state->'actors' AS actors,
-      (v.state->>'confidence')::float8 AS confidence,
+      v.confidence,
       v.state->>'summary' AS summary,
       (v.state->>'startDate')::date AS start_date,
       (v.state->>'endDate')::date AS end_date,
-      (v.state->>'eventDate')::date AS event_date,
+      v.event_date,
       v.state->>'place' AS place,
       ARRAY(SELECT jsonb_array_elements_text(v.state->'topics')) AS topics,
       v.state->>'rulesVersion' AS rules_version,
@@ -45,8 +48,7 @@ export function eventRelation(asOf: string | undefined): Prisma.Sql {
       (v.state->>'lastSeenAt')::timestamptz AS last_seen_at,
       (v.state->>'sourceCount')::int AS source_count
     FROM diplomatic_event_versions v
-    WHERE v.recorded_at <= ${asOf}::timestamptz
-    ORDER BY v.diplomatic_event_id, v.version DESC
+    WHERE tstzrange(v.recorded_at, v.valid_until, '[)') @> ${asOf}::timestamptz
   )`;
 }
 
@@ -84,71 +86,33 @@ const nextDayStart = (day: string) => {
 };
 
 /**
- * Conditions on an event's source articles (full text, feed, publication dates): one source
- * must meet them all. `article` applies to the article (alias `a`), `source` to the
- * source row (alias `s`): at `asOf`, only the sources the log had recorded by then count.
+ * Conditions on an event's sources (feed, publication dates): one source must meet them all.
+ * They read the source row alone (alias `s`): the projector copies the article's feeds and
+ * publication time onto it. At `asOf`, only the sources the log had recorded by then count.
  */
-export type SourceConditions = {
-  /** On the article, alias `a` (the feed is apart: see below). */
-  article: Prisma.Sql[];
-  /** Any feed the article was found in (article_feeds holds them all, its first one included). */
-  feeds: string[];
-  /** On the source row, alias `s`. */
-  source: Prisma.Sql[];
-};
+export type SourceConditions = Prisma.Sql[];
 
 export function sourceConditions(filters: EventFilters): SourceConditions | null {
-  const article: Prisma.Sql[] = [];
-  if (filters.q)
-    article.push(sql`a.search_vector @@ websearch_to_tsquery('english'::regconfig, ${filters.q})`);
+  const conditions: Prisma.Sql[] = [];
+  // Any feed the article was found in (article_feeds holds them all, its first one included).
+  if (filters.feed.length > 0) conditions.push(sql`s.feed_urls && ${filters.feed}::text[]`);
   if (filters.publishedFrom)
-    article.push(sql`a.published_at >= ${dayStart(filters.publishedFrom)}::timestamptz`);
+    conditions.push(sql`s.published_at >= ${dayStart(filters.publishedFrom)}::timestamptz`);
   if (filters.publishedTo)
-    article.push(sql`a.published_at < ${nextDayStart(filters.publishedTo)}::timestamptz`);
-  if (article.length === 0 && filters.feed.length === 0) return null;
-  const source = filters.asOf ? [sql`s.detected_at <= ${filters.asOf}::timestamptz`] : [];
-  return { article, feeds: filters.feed, source };
-}
-
-/** Every condition on the article, the feed as an EXISTS (for checking one article at a time). */
-function articleChecks(conditions: SourceConditions): Prisma.Sql[] {
-  return conditions.feeds.length > 0
-    ? [
-        ...conditions.article,
-        sql`EXISTS (SELECT 1 FROM article_feeds f
-                    WHERE f.article_id = a.id AND f.feed_url = ANY(${conditions.feeds}::text[]))`,
-      ]
-    : conditions.article;
+    conditions.push(sql`s.published_at < ${nextDayStart(filters.publishedTo)}::timestamptz`);
+  if (conditions.length === 0) return null;
+  if (filters.asOf) conditions.push(sql`s.detected_at <= ${filters.asOf}::timestamptz`);
+  return conditions;
 }
 
 /**
- * The events with a source meeting the conditions, found from the articles' side (the feed's
- * articles, or the full-text and date indexes), stopping after `limit` rows. The LATERAL with
- * OFFSET 0 keeps the join to the sources a nested loop over their article_id index, which
- * streams and stops at the limit, where a hash join would first read every source. No
- * DISTINCT, for the same reason (an article in two of the feeds asked for counts twice).
+ * The events with a source meeting the conditions, stopping after `limit` rows: read from the
+ * sources' own indexes (feeds, publication time). No DISTINCT, so it stops at the limit.
  */
 export function matchingSourcesQuery(conditions: SourceConditions, limit: number): Prisma.Sql {
-  const byFeed = conditions.feeds.length > 0;
-  // A feed alone needs nothing of the article itself: article_feeds leads to the sources.
-  const from = !byFeed
-    ? sql`articles a`
-    : conditions.article.length > 0
-      ? sql`article_feeds f JOIN articles a ON a.id = f.article_id`
-      : sql`article_feeds f`;
-  const articleId = byFeed ? sql`f.article_id` : sql`a.id`;
-  const where = [
-    ...(byFeed ? [sql`f.feed_url = ANY(${conditions.feeds}::text[])`] : []),
-    ...conditions.article,
-  ];
   return sql`
-    SELECT s.diplomatic_event_id AS id
-    FROM ${from}
-    CROSS JOIN LATERAL (
-      SELECT s.diplomatic_event_id FROM diplomatic_event_sources s
-      WHERE s.article_id = ${articleId} ${conditions.source.length > 0 ? sql`AND ${join(conditions.source, ' AND ')}` : empty}
-      OFFSET 0) s
-    WHERE ${join(where, ' AND ')}
+    SELECT s.diplomatic_event_id AS id FROM diplomatic_event_sources s
+    WHERE ${join(conditions, ' AND ')}
     LIMIT ${limit}`;
 }
 
@@ -159,6 +123,21 @@ export function matchingSourcesQuery(conditions: SourceConditions, limit: number
  */
 export type SourceMatch =
   { kind: 'none' } | { kind: 'ids'; ids: string[] } | { kind: 'exists'; conditions: SourceConditions };
+
+const searchQuery = (q: string) => sql`websearch_to_tsquery('english'::regconfig, ${q})`;
+
+/**
+ * Full text (`q`): the event's reports taken together as one document — the titles and texts
+ * of all its sources, which the projector keeps in diplomatic_events.search_vector (GIN
+ * indexed). At `asOf` the document is made from the sources recorded by then (slower: no index).
+ */
+function fullTextCondition(q: string, asOf: string | undefined): Prisma.Sql {
+  if (!asOf) return sql`e.search_vector @@ ${searchQuery(q)}`;
+  return sql`(
+    SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
+      FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+     WHERE s.diplomatic_event_id = e.id AND s.detected_at <= ${asOf}::timestamptz) @@ ${searchQuery(q)}`;
+}
 
 /** The WHERE conditions of the filters, over the relation aliased `e`. */
 export function eventConditions(filters: EventFilters, sources: SourceMatch): Prisma.Sql[] {
@@ -185,6 +164,7 @@ export function eventConditions(filters: EventFilters, sources: SourceMatch): Pr
   if (filters.to) conditions.push(sql`e.event_date <= ${filters.to}::date`);
   if (filters.minConfidence !== undefined)
     conditions.push(sql`e.confidence >= ${filters.minConfidence}::float8`);
+  if (filters.q) conditions.push(fullTextCondition(filters.q, filters.asOf));
   switch (sources.kind) {
     case 'none':
       break;
@@ -193,9 +173,8 @@ export function eventConditions(filters: EventFilters, sources: SourceMatch): Pr
       break;
     case 'exists':
       conditions.push(sql`EXISTS (
-        SELECT 1 FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
-        WHERE s.diplomatic_event_id = e.id
-          AND ${join([...sources.conditions.source, ...articleChecks(sources.conditions)], ' AND ')})`);
+        SELECT 1 FROM diplomatic_event_sources s
+        WHERE s.diplomatic_event_id = e.id AND ${join(sources.conditions, ' AND ')})`);
       break;
     default: {
       const unexpected: never = sources;
@@ -215,6 +194,37 @@ const sortColumn = (sort: EventSort) => (sort === 'date' ? raw('e.event_date') :
 export function orderBy(sort: EventSort, order: SortOrder): Prisma.Sql {
   const direction = raw(order === 'asc' ? 'ASC' : 'DESC');
   return sql`ORDER BY ${sortColumn(sort)} ${direction}, e.id ${direction}`;
+}
+
+/**
+ * At `asOf`, a page is found in two steps, both served by the versions' GiST index (range and
+ * sort key together). ORDER BY key <-> 'far value' walks it nearest first (a K-nearest-neighbour
+ * scan) among the versions valid at that moment only, where a btree on the key would step over
+ * every version of other moments; but such a scan cannot also order by id. So: the key of the
+ * (limit)th row in key order, found that way, bounds the page; the rows at or beyond it,
+ * few, are then sorted by (key, id). Null when nothing matches (the bound compares false).
+ */
+export function pageBound(
+  relation: Prisma.Sql,
+  conditions: Prisma.Sql[],
+  sort: EventSort,
+  order: SortOrder,
+  limit: number,
+): Prisma.Sql {
+  const far =
+    sort === 'date'
+      ? order === 'desc'
+        ? sql`'9999-12-31'::date`
+        : sql`'0001-01-01'::date`
+      : order === 'desc'
+        ? sql`2::float8`
+        : sql`-1::float8`;
+  const bound = raw(order === 'desc' ? 'min' : 'max');
+  const comparison = raw(order === 'desc' ? '>=' : '<=');
+  return sql`${sortColumn(sort)} ${comparison} (
+    SELECT ${bound}(p.key) FROM (
+      SELECT ${sortColumn(sort)} AS key FROM ${relation} e ${whereClause(conditions)}
+      ORDER BY ${sortColumn(sort)} <-> ${far} LIMIT ${limit}) p)`;
 }
 
 /** Rows strictly after the cursor in that order (a row comparison the btree index serves). */

@@ -22,6 +22,7 @@ import {
   eventRelation,
   matchingSourcesQuery,
   orderBy,
+  pageBound,
   sourceConditions,
   whereClause,
 } from './event-sql';
@@ -98,11 +99,11 @@ export class EventsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Source conditions (q, feed, published dates) join events to their articles. A rare term
-   * matches few articles: walking events newest first and probing each one's sources would
-   * read them all before giving up, so the matching events are found from the articles' side
-   * first (bounded by SOURCE_LOOKUP_LIMIT). A common term stops that lookup at its bound, and
-   * then walking the events finds a page of matches within a few probes.
+   * Source conditions (feed, published dates) select events by their sources. A rare feed or
+   * a narrow date range matches few sources: walking events newest first and probing each
+   * one's sources would read them all before giving up, so the matching events are found from
+   * the sources' indexes first (bounded by SOURCE_LOOKUP_LIMIT). A common one stops that lookup
+   * at its bound, and then walking the events finds a page of matches within a few probes.
    */
   private async resolveSources(filters: EventFilters): Promise<SourceMatch> {
     const conditions = sourceConditions(filters);
@@ -120,10 +121,14 @@ export class EventsRepository {
     if (sources.kind === 'ids' && sources.ids.length === 0) return { items: [], nextCursor: null };
     const conditions = eventConditions(request, sources);
     if (cursor) conditions.push(afterCursor(cursor));
+    const relation = eventRelation(request.asOf);
+    const bounded = request.asOf
+      ? [...conditions, pageBound(relation, conditions, request.sort, request.order, request.limit + 1)]
+      : conditions;
     const rows = await this.prisma.client.$queryRaw<EventRow[]>(sql`
       SELECT ${EVENT_COLUMNS}
-      FROM ${eventRelation(request.asOf)} e
-      ${whereClause(conditions)}
+      FROM ${relation} e
+      ${whereClause(bounded)}
       ${orderBy(request.sort, request.order)}
       LIMIT ${request.limit + 1}`);
     const page = rows.slice(0, request.limit);
@@ -180,7 +185,29 @@ export class EventsRepository {
    * `asOf`: the event as known then (its latest version recorded by that moment) and only the
    * sources recorded by then; null if the log knew nothing of it yet.
    */
+  /**
+   * The event an id names now: itself, or, for a merge key the projector folded into another
+   * event (diplomatic_event_aliases), the event that absorbed it. Null if neither.
+   */
+  private async survivorOf(id: string): Promise<string | null> {
+    const [row] = await this.prisma.client.$queryRaw<Array<{ id: string }>>(sql`
+      SELECT diplomatic_event_id AS id FROM diplomatic_event_aliases WHERE alias = ${id}`);
+    return row && row.id !== id ? row.id : null;
+  }
+
+  /**
+   * GET /events/:id: the event, or the one it was merged into (`mergedFrom` names the id asked
+   * for). The direct lookup comes first, so only unknown ids pay for the alias lookup.
+   */
   async get(id: string, asOf?: string) {
+    const found = await this.getExact(id, asOf);
+    if (found) return { ...found, mergedFrom: null };
+    const survivor = await this.survivorOf(id);
+    const merged = survivor ? await this.getExact(survivor, asOf) : null;
+    return merged ? { ...merged, mergedFrom: id } : null;
+  }
+
+  private async getExact(id: string, asOf?: string) {
     const version = asOf
       ? await this.prisma.client.diplomaticEventVersion.findFirst({
           where: { diplomaticEventId: id, recordedAt: { lte: new Date(asOf) } },
@@ -236,8 +263,16 @@ export class EventsRepository {
     };
   }
 
-  /** Every version of an event, oldest first, with what each changed; null if no such event. */
+  /** Every version of an event (or of the one it was merged into), oldest first; null if none. */
   async history(id: string) {
+    const found = await this.historyExact(id);
+    if (found) return { ...found, mergedFrom: null };
+    const survivor = await this.survivorOf(id);
+    const merged = survivor ? await this.historyExact(survivor) : null;
+    return merged ? { ...merged, mergedFrom: id } : null;
+  }
+
+  private async historyExact(id: string) {
     const rows = await this.prisma.client.$queryRaw<VersionRow[]>(sql`
       SELECT version, recorded_at, stream_sequence, change, state
       FROM diplomatic_event_versions WHERE diplomatic_event_id = ${id} ORDER BY version`);

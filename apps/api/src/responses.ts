@@ -57,6 +57,10 @@ export const eventDetailSchema = eventListItemSchema
     asOf: isoDateTime.nullable(),
     version: z.number().int().nullable().describe('The version shown (see /events/{id}/history)'),
     recordedAt: isoDateTime.nullable().describe('When the log recorded that version'),
+    mergedFrom: z
+      .string()
+      .nullable()
+      .describe('The id asked for, when it names an event merged into this one (its id is `id`); else null'),
     sources: z.array(sourceSchema),
   })
   .meta({ id: 'DiplomaticEventDetail' });
@@ -64,6 +68,10 @@ export const eventDetailSchema = eventListItemSchema
 export const eventHistorySchema = z
   .object({
     id: z.string(),
+    mergedFrom: z
+      .string()
+      .nullable()
+      .describe('The id asked for, when it names an event merged into this one; else null'),
     versions: z.array(
       z.object({
         version: z.number().int(),

@@ -36,6 +36,18 @@ const toJson = (value: unknown) =>
       : item,
   );
 
+/** Every feed an article was found in, in a fixed order (a rebuild writes the same array). */
+const ARTICLE_FEEDS = (articleId: string) =>
+  `ARRAY(SELECT f.feed_url FROM article_feeds f WHERE f.article_id = ${articleId} ORDER BY f.feed_url)`;
+
+/** Articles the store held before the batch that the batch revised or found in another feed. */
+function revisitedArticles(state: ReadModelState, writes: ReadModelWrites): string[] {
+  const ids = new Set<string>();
+  for (const write of writes.articleContents) if (state.articles.has(write.id)) ids.add(write.id);
+  for (const feed of writes.articleFeeds) if (state.articles.has(feed.articleId)) ids.add(feed.articleId);
+  return [...ids];
+}
+
 const isoDay = (value: Date | null) => (value ? value.toISOString().slice(0, 10) : null);
 
 type EventRow = {
@@ -105,7 +117,7 @@ export class ReadModelWriter {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('diplowatch.read-model.' || current_schema()))`);
       const state = await this.load(tx, batch);
       const writes = foldReadModelBatch(state, batch);
-      await this.write(tx, writes);
+      await this.write(tx, writes, revisitedArticles(state, writes));
       return {
         failures: writes.notYetApplicable.map(({ streamSequence, reason }) => ({
           streamSequence,
@@ -189,7 +201,11 @@ export class ReadModelWriter {
     return state;
   }
 
-  private async write(tx: Tx, writes: ReadModelWrites): Promise<void> {
+  /**
+   * `revisited`: articles projected before this batch that it revised or found in another
+   * feed; the copies of their fields on source rows and event search documents follow.
+   */
+  private async write(tx: Tx, writes: ReadModelWrites, revisited: string[]): Promise<void> {
     if (writes.articleContents.length > 0) {
       await run(
         tx,
@@ -339,11 +355,13 @@ export class ReadModelWriter {
       await run(
         tx,
         `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context,
-                                               detected_at, last_sequence)
-         SELECT diplomatic_event_id, article_id, confidence, evidence::jsonb, context::jsonb, detected_at, last_sequence
+                                               detected_at, last_sequence, feed_urls, published_at)
+         SELECT r.diplomatic_event_id, r.article_id, r.confidence, r.evidence::jsonb, r.context::jsonb,
+                r.detected_at, r.last_sequence, ${ARTICLE_FEEDS('r.article_id')}, a.published_at
            FROM json_to_recordset($1::json) AS r(diplomatic_event_id text, article_id text,
                 confidence double precision, evidence json, context json, detected_at timestamptz,
                 last_sequence bigint)
+           JOIN articles a ON a.id = r.article_id
          ON CONFLICT (diplomatic_event_id, article_id) DO UPDATE SET
            confidence = EXCLUDED.confidence, evidence = EXCLUDED.evidence, context = EXCLUDED.context,
            detected_at = EXCLUDED.detected_at, last_sequence = EXCLUDED.last_sequence
@@ -361,24 +379,81 @@ export class ReadModelWriter {
         ),
       );
     }
-    if (writes.versions.length > 0) {
+    if (revisited.length > 0) {
       await run(
         tx,
-        `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state)
-         SELECT diplomatic_event_id, version, recorded_at, stream_sequence, change, state::jsonb
+        `UPDATE diplomatic_event_sources s SET feed_urls = ${ARTICLE_FEEDS('s.article_id')}, published_at = a.published_at
+           FROM articles a
+          WHERE a.id = s.article_id AND s.article_id IN (SELECT json_array_elements_text($1::json))`,
+        toJson(revisited),
+      );
+    }
+    const documents = new Set(writes.events.map((view) => view.id));
+    if (revisited.length > 0) {
+      const { rows: reporting } = await tx.query<{ id: string }>(
+        `SELECT DISTINCT diplomatic_event_id AS id FROM diplomatic_event_sources
+          WHERE article_id IN (SELECT json_array_elements_text($1::json))`,
+        [toJson(revisited)],
+      );
+      for (const row of reporting) documents.add(row.id);
+    }
+    if (documents.size > 0) {
+      // The event's search document: every source's title and text, in article id order so a
+      // rebuild writes the same vector.
+      await run(
+        tx,
+        `UPDATE diplomatic_events e
+            SET search_vector = (
+              SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
+                FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+               WHERE s.diplomatic_event_id = e.id)
+          WHERE e.id IN (SELECT json_array_elements_text($1::json))`,
+        toJson([...documents]),
+      );
+    }
+    if (writes.versions.length > 0) {
+      const versions = toJson(
+        writes.versions.map((v) => ({
+          diplomatic_event_id: v.diplomaticEventId,
+          version: v.version,
+          recorded_at: v.recordedAt,
+          stream_sequence: v.streamSequence,
+          change: v.change,
+          state: v.state,
+          type: v.state.type,
+          countries: v.state.countries,
+          event_date: v.state.eventDate,
+          confidence: v.state.confidence,
+        })),
+      );
+      await run(
+        tx,
+        `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state,
+                                                type, countries, event_date, confidence)
+         SELECT diplomatic_event_id, version, recorded_at, stream_sequence, change, state::jsonb,
+                type, countries, event_date, confidence
            FROM json_to_recordset($1::json) AS r(diplomatic_event_id text, version integer,
-                recorded_at timestamptz, stream_sequence bigint, change text, state json)
+                recorded_at timestamptz, stream_sequence bigint, change text, state json, type text,
+                countries text[], event_date date, confidence double precision)
          ON CONFLICT (diplomatic_event_id, version) DO NOTHING`,
-        toJson(
-          writes.versions.map((v) => ({
-            diplomatic_event_id: v.diplomaticEventId,
-            version: v.version,
-            recorded_at: v.recordedAt,
-            stream_sequence: v.streamSequence,
-            change: v.change,
-            state: v.state,
-          })),
-        ),
+        versions,
+      );
+      // Each earlier version stops being the answer to asOf at the earliest recorded_at of
+      // the versions after it (occurredAt need not grow with the version number), and never
+      // before its own recorded_at: [recorded_at, valid_until) is then empty, never the answer.
+      await run(
+        tx,
+        `UPDATE diplomatic_event_versions v SET valid_until = GREATEST(v.recorded_at, u.until)
+           FROM (SELECT o.diplomatic_event_id, o.version, min(r.recorded_at) AS until
+                   FROM json_to_recordset($1::json) AS r(diplomatic_event_id text, version integer,
+                        recorded_at timestamptz)
+                   JOIN diplomatic_event_versions o
+                     ON o.diplomatic_event_id = r.diplomatic_event_id AND o.version < r.version
+                    AND (o.valid_until IS NULL OR o.valid_until > r.recorded_at)
+                  GROUP BY o.diplomatic_event_id, o.version) u
+          WHERE v.diplomatic_event_id = u.diplomatic_event_id AND v.version = u.version
+            AND (v.valid_until IS NULL OR v.valid_until > GREATEST(v.recorded_at, u.until))`,
+        versions,
       );
     }
     if (writes.dailyCounts.length > 0) {

@@ -112,8 +112,11 @@ export async function insertEvents(db: Client, events: EventFixture[]): Promise<
     for (const [index, state] of states.entries()) {
       const version = event.versions[index]!;
       await db.query(
-        `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
+        `INSERT INTO diplomatic_event_versions (diplomatic_event_id, version, recorded_at, stream_sequence, change, state,
+                                                type, countries, event_date, confidence)
+         SELECT $1, $2, $3, $4, $5, $6::jsonb, $6::jsonb->>'type',
+                ARRAY(SELECT jsonb_array_elements_text($6::jsonb->'countries')), ($6::jsonb->>'eventDate')::date,
+                ($6::jsonb->>'confidence')::float8`,
         [
           event.id,
           index + 1,
@@ -124,10 +127,25 @@ export async function insertEvents(db: Client, events: EventFixture[]): Promise<
         ],
       );
     }
+    // As the projector keeps it: each version valid until the earliest recorded_at after it.
+    await db.query(
+      `UPDATE diplomatic_event_versions v
+          SET valid_until = GREATEST(v.recorded_at, l.until)
+         FROM (SELECT o.version, (SELECT min(l.recorded_at) FROM diplomatic_event_versions l
+                                   WHERE l.diplomatic_event_id = o.diplomatic_event_id AND l.version > o.version) AS until
+                 FROM diplomatic_event_versions o WHERE o.diplomatic_event_id = $1) l
+        WHERE v.diplomatic_event_id = $1 AND v.version = l.version AND l.until IS NOT NULL`,
+      [event.id],
+    );
     for (const source of event.sources ?? []) {
+      // The article's feeds and publication time copied onto the source, as the projector does.
       await db.query(
-        `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context, detected_at)
-         VALUES ($1, $2, $3, $4, '[]', $5)`,
+        `INSERT INTO diplomatic_event_sources (diplomatic_event_id, article_id, confidence, evidence, context, detected_at,
+                                              feed_urls, published_at)
+         SELECT $1, $2, $3, $4, '[]', $5,
+                ARRAY(SELECT f.feed_url FROM article_feeds f WHERE f.article_id = a.id ORDER BY f.feed_url),
+                a.published_at
+           FROM articles a WHERE a.id = $2`,
         [
           event.id,
           source.articleId,
@@ -137,5 +155,14 @@ export async function insertEvents(db: Client, events: EventFixture[]): Promise<
         ],
       );
     }
+    await db.query(
+      `UPDATE diplomatic_events e
+          SET search_vector = (
+            SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
+              FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+             WHERE s.diplomatic_event_id = e.id)
+        WHERE e.id = $1`,
+      [event.id],
+    );
   }
 }

@@ -21,12 +21,22 @@ import {
 const digest = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40);
 
-/** Publishing to the log failed: transient, the whole feed is retried later (nothing is marked). */
+/**
+ * The document cannot be published now: the log or the KV record of what was published is
+ * unreachable. Transient, so the whole document is retried at the next poll (its validators are
+ * not kept); nothing is marked for the items not yet published. Not an item error: a KV outage
+ * is not the item's fault, and treating it as one would publish the document piecemeal.
+ */
 export class PublishFailedError extends Error {
-  readonly code = 'publish_failed';
-  constructor(cause: unknown) {
-    super(`publishing to the event log failed: ${(cause as Error).message}`);
+  readonly code: 'publish_failed' | 'seen_state_failed';
+  constructor(cause: unknown, code: 'publish_failed' | 'seen_state_failed' = 'publish_failed') {
+    const what =
+      code === 'publish_failed'
+        ? 'publishing to the event log'
+        : 'reading or writing the seen-articles record';
+    super(`${what} failed: ${(cause as Error).message}`);
     this.name = 'PublishFailedError';
+    this.code = code;
   }
 }
 
@@ -65,8 +75,9 @@ const MAX_CAS_ATTEMPTS = 4;
  * Turns one parsed document into events: ArticleIngested for each new article or revision,
  * ArticleSourceAdded when an article already known from another feed shows up in this one.
  * Items are independent: one that cannot be converted is reported and skipped, the rest go on.
- * A failure to publish stops the document (the log is unreachable; retrying item by item would
- * only reorder them) and nothing is marked for the items not published.
+ * A failure to publish or to read/write the KV record stops the document (the log or KV is
+ * unreachable; retrying item by item would only reorder them) and nothing is marked for the
+ * items not published.
  */
 export class ArticlePublisher {
   constructor(private readonly deps: ArticlePublisherDeps) {}
@@ -120,7 +131,7 @@ export class ArticlePublisher {
 
     let enriched: ArticleIngestedV1 | undefined;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const previous = await seen.get(data.articleId);
+      const previous = await this.seenState(() => seen.get(data.articleId));
       const decision = decideArticle(previous, data.contentHash, source);
       if (decision === 'skip') return 'skip';
       if (decision === 'publish') {
@@ -137,7 +148,7 @@ export class ArticlePublisher {
           contentHash: enriched.contentHash,
           feed: source,
         });
-        if (await seen.put(data.articleId, next, previous)) return decision;
+        if (await this.seenState(() => seen.put(data.articleId, next, previous))) return decision;
       } else {
         const known = previous!;
         await this.publish(
@@ -156,13 +167,21 @@ export class ArticlePublisher {
           }),
         );
         const next = afterSourceAdded(known, { itemHash: data.contentHash, feed: source });
-        if (await seen.put(data.articleId, next, known)) return decision;
+        if (await this.seenState(() => seen.put(data.articleId, next, known))) return decision;
       }
       // Lost a race with another replica: read again and decide again.
     }
     throw new Error(
       `article ${data.articleId}: record kept changing under concurrent pollers; left for the next poll`,
     );
+  }
+
+  private async seenState<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new PublishFailedError(error, 'seen_state_failed');
+    }
   }
 
   private async publish(event: NewsEvent): Promise<void> {

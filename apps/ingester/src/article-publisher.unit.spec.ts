@@ -7,14 +7,12 @@ class MemorySeen implements SeenStore {
   readonly records = new Map<string, StoredArticle>();
   /** Called before each put: lets a test simulate another replica writing in between. */
   beforePut: ((articleId: string) => void) | null = null;
-  failFor = new Set<string>();
 
   knownUnchanged(articleId: string, itemHash: string, feed: string): boolean {
     const record = this.records.get(articleId);
     return record !== undefined && decideArticle(record, itemHash, feed) === 'skip';
   }
   async get(articleId: string) {
-    if (this.failFor.has(articleId)) throw new Error('KV said no');
     return this.records.get(articleId) ?? null;
   }
   async put(articleId: string, next: SeenArticle, previous: StoredArticle | null) {
@@ -25,6 +23,8 @@ class MemorySeen implements SeenStore {
     return true;
   }
 }
+
+const record = (): StoredArticle => ({ itemHash: 'x', contentHash: 'x', sources: {}, revision: 0 });
 
 const item = (overrides: Partial<FeedItem> = {}): FeedItem => ({
   guid: 'https://news.example.org/shoigu-jakarta',
@@ -155,11 +155,6 @@ describe('ArticlePublisher', () => {
   describe('when one item of a document fails', () => {
     it('skips that item and publishes the others', async () => {
       const { seen, events, publisher } = setup();
-      const bad = item({
-        guid: 'https://news.example.org/bad',
-        link: 'https://news.example.org/bad',
-        title: 'bad',
-      });
       await publisher.publishFeed(
         feedA,
         doc([item({ guid: 'https://news.example.org/warmup', link: null })]),
@@ -168,19 +163,70 @@ describe('ArticlePublisher', () => {
       const badId = [...seen.records.keys()][0]!;
       seen.records.clear();
       events.length = 0;
-      seen.failFor.add(badId);
+      // Another replica rewrites this one record before every write: the compare-and-set never
+      // wins, and the item is left for the next poll.
+      seen.beforePut = (id) => {
+        const current = seen.records.get(id);
+        if (id === badId)
+          seen.records.set(id, { ...(current ?? record()), revision: (current?.revision ?? 0) + 1 });
+      };
       const report = await publisher.publishFeed(
         feedA,
         doc([
           item({ guid: 'https://news.example.org/1', link: null }),
-          { ...bad, guid: 'https://news.example.org/warmup', link: null },
+          item({ guid: 'https://news.example.org/warmup', link: null, title: 'changed' }),
           item({ guid: 'https://news.example.org/2', link: null }),
         ]),
         at,
       );
       expect(report.published).toBe(2);
-      expect(report.itemErrors).toEqual([{ index: 1, message: 'KV said no' }]);
-      expect(events).toHaveLength(2);
+      expect(report.itemErrors).toEqual([
+        { index: 1, message: expect.stringMatching(/kept changing under concurrent pollers/) },
+      ]);
+    });
+  });
+
+  describe('when the KV record of what was published cannot be read or written', () => {
+    const three = () =>
+      doc(
+        [1, 2, 3].map((n) =>
+          item({ guid: `https://news.example.org/kv-${n}`, link: null, title: `story ${n}` }),
+        ),
+      );
+
+    it('stops the document like a failed publish, and a retry after the outage loses nothing', async () => {
+      const { seen, events, publisher } = setup();
+      let kvDown = true;
+      const get = seen.get.bind(seen);
+      let reads = 0;
+      // The first read answers, then KV goes away mid-document.
+      seen.get = async (articleId) => {
+        if (kvDown && reads++ >= 1) throw new Error('TIMEOUT');
+        return get(articleId);
+      };
+      const failed = publisher.publishFeed(feedA, three(), at);
+      await expect(failed).rejects.toBeInstanceOf(PublishFailedError);
+      await expect(failed).rejects.toMatchObject({
+        code: 'seen_state_failed',
+        message: expect.stringMatching(/seen-articles record failed: TIMEOUT/),
+      });
+      // What was published before the outage is recorded; nothing else is marked.
+      expect(seen.records.size).toBeLessThanOrEqual(events.length);
+
+      kvDown = false;
+      const report = await publisher.publishFeed(feedA, three(), at);
+      expect(report.itemErrors).toEqual([]);
+      const titles = new Set(events.map((e) => (e.data as { title: string }).title));
+      expect([...titles].sort()).toEqual(['story 1', 'story 2', 'story 3']);
+      expect(seen.records.size).toBe(3);
+    });
+
+    it('treats a failed write the same way', async () => {
+      const { seen, publisher } = setup();
+      seen.put = () => Promise.reject(new Error('connection closed'));
+      await expect(publisher.publishFeed(feedA, three(), at)).rejects.toMatchObject({
+        code: 'seen_state_failed',
+      });
     });
   });
 

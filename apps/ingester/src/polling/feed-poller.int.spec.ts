@@ -14,7 +14,7 @@ import {
 } from '@diplowatch/testing';
 import { ArticlePublisher } from '../article-publisher';
 import { FeedRegistry } from '../registry/feed-registry';
-import { SeenArticles } from '../seen-articles.store';
+import { SeenArticles, type SeenStore } from '../seen-articles.store';
 import { FeedPoller, type FeedPollerOptions, type PollReport } from './feed-poller';
 
 jest.setTimeout(60_000);
@@ -212,6 +212,67 @@ describe('FeedPoller against a shared registry', () => {
         lastOutcome: 'not_modified',
         lastHttpStatus: 304,
         itemsSeen: 2n,
+      });
+    });
+  });
+
+  describe('when the KV seen-state store fails in the middle of a document', () => {
+    it('records the feed as failed without validators, and the next poll publishes every item', async () => {
+      server.set('/kv/feed.xml', { body: rss('kvdown', 5) });
+      await registry.seed([{ url: server.url('/kv/feed.xml') }], 'config', 600);
+      // The real KV store, with an outage: after two reads every call fails until it is back.
+      let kvDown = true;
+      let reads = 0;
+      const flaky: SeenStore = {
+        knownUnchanged: (...args) => seen.knownUnchanged(...args),
+        get: async (id) => {
+          if (kvDown && reads++ >= 2) throw new Error('TIMEOUT');
+          return seen.get(id);
+        },
+        put: async (id, next, previous) => {
+          if (kvDown && reads > 2) throw new Error('TIMEOUT');
+          return seen.put(id, next, previous);
+        },
+      };
+      const reports: PollReport[] = [];
+      const poller = new FeedPoller(
+        registry,
+        new ArticlePublisher({
+          seen: flaky,
+          publish: async (event) => {
+            events.push(event);
+            return { seq: events.length, duplicate: false };
+          },
+        }),
+        options('poller-kv'),
+        { logger: quiet, onPoll: (r) => reports.push(r) },
+      );
+      pollers.push(poller);
+      poller.start();
+      await eventually(async () => expect(reports).toHaveLength(1), 10_000, 50);
+      expect(reports[0]).toMatchObject({ outcome: 'error', articles: null });
+      const failed = await prisma.feed.findFirstOrThrow();
+      expect(failed).toMatchObject({
+        lastOutcome: 'error',
+        lastErrorCode: 'seen_state_failed',
+        etag: null,
+        lastModified: null,
+      });
+
+      kvDown = false;
+      await prisma.feed.updateMany({ data: { nextCheckAt: new Date(0) } });
+      await eventually(async () => expect(reports).toHaveLength(2), 10_000, 50);
+      await stopAll();
+      // A full 200, not a 304: no validators were sent, and every item is out.
+      expect(server.lastHeaders('/kv/feed.xml')?.['if-none-match']).toBeUndefined();
+      expect(reports[1]).toMatchObject({ outcome: 'new_items' });
+      const titles = new Set(
+        events.filter((e) => e.type === 'ArticleIngested').map((e) => (e.data as { title: string }).title),
+      );
+      expect(titles).toEqual(new Set([0, 1, 2, 3, 4].map((i) => `kvdown story ${i}`)));
+      expect(await prisma.feed.findFirstOrThrow()).toMatchObject({
+        lastOutcome: 'success',
+        etag: expect.any(String),
       });
     });
   });

@@ -303,7 +303,8 @@ export class FeedPoller {
       );
     } catch (error) {
       if (!(error instanceof PublishFailedError)) throw error;
-      // Validators are not saved, so the next poll fetches the whole document again.
+      // The log or the KV record was unreachable: validators are not saved, so the next poll
+      // fetches the whole document again.
       return {
         result: {
           kind: 'error',
@@ -316,8 +317,9 @@ export class FeedPoller {
         articles: null,
       };
     }
-    // An item that failed (e.g. the KV store unreachable while NATS restarts) must be retried:
-    // keeping the validators would turn the next poll into a 304 and lose it for good.
+    // An item that failed (e.g. its record kept changing under other replicas) must be retried:
+    // keeping the validators would turn the next poll into a 304 and lose it for good. (A KV
+    // outage is not an item error: it stops the document as a PublishFailedError, above.)
     const keepValidators = articles.itemErrors.length === 0;
     return {
       result: {

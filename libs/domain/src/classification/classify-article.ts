@@ -29,7 +29,7 @@ export type ArticleClassification = {
    * fitted on.
    */
   scores: { relevance: number; events: number[] };
-  /** Every type the text supports: events, their secondary types and related context. */
+  /** The types the article is about: its events, their secondary types and the context its opening recalls. */
   eventTypes: DiplomaticEventType[];
   /** Parties of the reported acts (ISO alpha-3 or ASEAN), sorted. */
   countries: string[];
@@ -402,6 +402,41 @@ const groupRelations = (relations: Relation[]): Group[] => {
   return groups;
 };
 
+/** The day the headline gives for its act ("from February 24-28"), if it gives one. */
+const actDayOf = (headline: Analysis[]): string | null => {
+  for (const a of headline)
+    for (const d of a.dates) {
+      if (d.precision !== 'day') continue;
+      if (a.terms.pastDates.some((m) => m.end <= d.index && m.start >= d.index - 25)) continue;
+      return d.start;
+    }
+  return null;
+};
+
+/**
+ * The kind of an earlier act that a sentence recalls without naming it: an official of one side
+ * in or to a place of the other made a trip there (a resident ambassador makes none); officials
+ * of both sides together met. Otherwise none.
+ */
+const recalledActType = (r: Relation, watch: Watch): DiplomaticEventType | null => {
+  const a = r.analysis;
+  const officials = a.parties.filter(
+    (p) => p.via === 'official' && (p.side === 'anchor' || p.side === 'region'),
+  );
+  const trip = a.parties.some(
+    (p) =>
+      (p.side === 'anchor' || p.side === 'region') &&
+      p.via !== 'official' &&
+      p.via !== 'demonym' &&
+      /\b(?:in|to)\s+(?:the\s+)?$/i.test(a.text.slice(Math.max(0, p.start - 12), p.start)) &&
+      officials.some((q) => q.side !== p.side && !RESIDENT_OFFICE.test(q.office ?? '')),
+  );
+  const visit = [...watch.typeRules.values()].find((rule) => rule.impliedAtVenueBy.length > 0)?.type;
+  if (trip && visit) return visit;
+  const bothSides = officials.some((q) => q.side === 'anchor') && officials.some((q) => q.side === 'region');
+  return bothSides && watch.typeRules.has('meeting_talks') ? 'meeting_talks' : null;
+};
+
 export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleClassification => {
   const { manifest } = watch.data;
   const day = publicationDay(article.publishedAt);
@@ -584,14 +619,37 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
     drafts.push({ group: g, type, secondary: new Set(all.filter((t) => t !== type)), context: [] });
   }
 
+  // A sentence that recalls an earlier act ("last year", "had visited", or a date well before
+  // the reported act) is context with its own date, wherever it stands in the body; it is never
+  // read as more evidence for the act, even when it names the same kind of act.
+  const { daysBefore } = watch.data.rules.recalledActs;
+  const actDay = actDayOf(headline) ?? day;
+  const cutoff = actDay === null ? null : Date.parse(actDay) - daysBefore * 86_400_000;
+  const earlierDate = (a: Analysis): ResolvedDate | undefined =>
+    cutoff === null ? undefined : a.dates.find((d) => Date.parse(d.end) < cutoff);
+  const recalled = new Set(
+    analyses.filter(
+      (a) =>
+        a.sentence.zone === 'body' &&
+        a.sentence.bodyIndex >= 1 &&
+        relationsBy.get(a)!.length > 0 &&
+        (a.terms.recalled.length > 0 || earlierDate(a) !== undefined),
+    ),
+  );
+  const contextZone = analyses.filter((a) => leadZone.includes(a) || recalled.has(a));
+
   // The lead zone either repeats the act (more evidence) or recalls another one (context).
   const articleContext: RelatedContext[] = [];
-  for (const a of leadZone) {
+  // The types the article is about include the context its opening recalls (the seed's BRICS
+  // bid), not the background acts of its later paragraphs (a history of the relationship).
+  const leadContextTypes: DiplomaticEventType[] = [];
+  for (const a of contextZone) {
     const own = relationsBy.get(a)!;
+    const isRecalled = recalled.has(a);
     // "The visit highlights Russia's shift towards Asia": no second party, but the sentence is
     // about the headline's act, so what it says the act concerns belongs to that act.
     const main = drafts[0];
-    if (main && a.terms.refersToEvent && !own.some((r) => r.types.length > 0)) {
+    if (main && !isRecalled && a.terms.refersToEvent && !own.some((r) => r.types.length > 0)) {
       const triggers = a.triggers.filter((t) => watch.typeRules.get(t.type)?.relation !== 'bloc');
       if (triggers.length > 0) {
         const types = sortTypes(triggers.map((t) => t.type));
@@ -609,10 +667,15 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
       }
     }
     for (const r of own) {
-      if (used.has(r) || r.types.length === 0) continue;
+      if (used.has(r)) continue;
+      // An earlier act told without a trigger word ("appeared alongside Putin at a forum in
+      // Russia"): what its parties say it was.
+      const untyped = r.types.length === 0 ? (isRecalled ? recalledActType(r, watch) : null) : null;
+      if (r.types.length === 0 && untyped === null) continue;
       const target = drafts.find((d) => r.regionCodes.some((c) => d.group.regionCodes.has(c))) ?? drafts[0];
       // The same act told again: it names the act's type, or opens with "The agreement…".
       if (
+        !isRecalled &&
         target &&
         (r.types.includes(target.type) || (a.terms.refersToEvent && r.kind === 'bilateral')) &&
         r.regionCodes.some((c) => target.group.regionCodes.has(c))
@@ -623,21 +686,35 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
         continue;
       }
       const own = explicitTypes(r);
-      const type = [...(own.length > 0 ? own : r.types)].sort((x, y) => priority(x) - priority(y))[0]!;
+      const type =
+        untyped ?? [...(own.length > 0 ? own : r.types)].sort((x, y) => priority(x) - priority(y))[0]!;
       const actors = uniqSorted(
         r.analysis.parties
           .filter((p) => p.via === 'official' && p.side !== 'other')
           .map((p) => p.official!.name),
       );
+      const when = (isRecalled ? earlierDate(r.analysis) : undefined) ?? r.analysis.dates[0];
       const ctx: RelatedContext = {
         type,
         description: r.analysis.sentence.text,
         countries: r.countries,
         actors,
-        date: r.analysis.dates[0]?.start ?? null,
-        evidence: [evidenceOf(r.analysis, r.triggers)],
+        date: when?.start ?? null,
+        evidence: [
+          evidenceOf(
+            r.analysis,
+            r.triggers,
+            isRecalled
+              ? [
+                  ...r.analysis.terms.recalled.map((m) => `recalled:${m.text}`),
+                  ...(untyped ? [`recalled-act:${untyped}`] : []),
+                ]
+              : [],
+          ),
+        ],
       };
       articleContext.push(ctx);
+      if (leadZone.includes(a)) leadContextTypes.push(type);
       target?.context.push(ctx);
     }
   }
@@ -661,7 +738,7 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
   const eventTypes = sortTypes([
     ...events.map((e) => e.type),
     ...drafts.flatMap((d) => [...d.secondary]),
-    ...articleContext.map((c) => c.type),
+    ...leadContextTypes,
   ]);
   const countries = uniqSorted(events.flatMap((e) => e.countries));
   const actors = [...new Set(events.flatMap((e) => e.actors.map((x) => x.name)))];
@@ -750,6 +827,8 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
     let endDate: string | null = null;
     for (const a of analysesOfEvent) {
       for (const dt of a.dates) {
+        // Only a day names the act's date; "in September" or "last year" is its background.
+        if (dt.precision !== 'day') continue;
         // "since February 2021": a date about the past of the act.
         if (a.terms.pastDates.some((m) => m.end <= dt.index && m.start >= dt.index - 25)) continue;
         if (pubDay && Math.abs(Date.parse(dt.start) - Date.parse(pubDay)) > 400 * 86_400_000) continue;

@@ -362,4 +362,93 @@ describe('classifyArticle', () => {
       expect(result.relevant).toBe(false);
     });
   });
+
+  describe('when the body recalls earlier acts beside the reported one', () => {
+    // Invented sentences: the rules must hold for articles never seen.
+    const withBackground = (extra: string): ArticleInput => ({ ...seed, text: `${seed.text} ${extra}` });
+
+    it('tags a forum appearance recalled with its month as dated context, not as the visit', () => {
+      const result = classifyArticle(
+        withBackground(
+          'In September, Anwar Ibrahim appeared alongside Vladimir Putin at the Eastern Economic Forum in Vladivostok.',
+        ),
+        watch,
+      );
+      const [event] = result.diplomaticEvents;
+      expect(result.diplomaticEvents).toHaveLength(1);
+      expect(event).toMatchObject({ type: 'visit', startDate: '2025-02-24', endDate: '2025-02-28' });
+      expect(event!.evidence.some((e) => e.sentence.startsWith('In September'))).toBe(false);
+      const forum = result.context.find((c) => c.description.startsWith('In September'));
+      expect(forum).toMatchObject({
+        countries: ['MYS', 'RUS'],
+        actors: ['Anwar Ibrahim', 'Vladimir Putin'],
+        date: '2024-09-01',
+      });
+      expect(forum!.evidence[0]!.rules).toContain('date:2024-09-01..2024-09-30');
+      expect(result.context.find((c) => c.type === 'bloc_membership')?.countries).toEqual(['IDN']);
+      expect(result.actors).toEqual(
+        expect.arrayContaining(['Sergei Shoigu', 'Vladimir Putin', 'Anwar Ibrahim']),
+      );
+      result.context.forEach((c) => expect(() => relatedContextSchema.parse(c)).not.toThrow());
+    });
+
+    it('reads an untriggered earlier trip ("appeared with Putin at a forum in Russia last year") as a visit', () => {
+      const result = classifyArticle(
+        withBackground(
+          'Last year the Malaysian leader Anwar Ibrahim appeared with Putin at a forum in Russia.',
+        ),
+        watch,
+      );
+      const trip = result.context.find((c) => c.description.startsWith('Last year'));
+      expect(trip).toMatchObject({ type: 'visit', countries: ['MYS', 'RUS'], date: '2024-01-01' });
+      expect(trip!.evidence[0]!.rules).toEqual(
+        expect.arrayContaining(['recalled:Last year', 'recalled-act:visit']),
+      );
+    });
+
+    it('keeps an earlier act of the same kind apart from the one reported (pluperfect, a year)', () => {
+      const result = classifyArticle(
+        article(
+          'Vietnamese defence minister visits Moscow',
+          'General Phan Van Giang arrived in Moscow on Monday for talks with Defence Minister Andrei Belousov. ' +
+            'Phan Van Giang had visited Russia in 2023, when he met Sergei Shoigu.',
+          '2025-03-12',
+        ),
+        watch,
+      );
+      const [event] = result.diplomaticEvents;
+      expect(event).toMatchObject({ type: 'visit', startDate: '2025-03-10' });
+      expect(event!.evidence.map((e) => e.sentence)).not.toContain(
+        'Phan Van Giang had visited Russia in 2023, when he met Sergei Shoigu.',
+      );
+      expect(result.context).toEqual([
+        expect.objectContaining({ type: 'visit', countries: ['RUS', 'VNM'], date: '2023-01-01' }),
+      ]);
+    });
+
+    it('reads a recalled act deep in the body as context but leaves it out of the article types', () => {
+      const filler = Array.from({ length: 6 }, (_, i) => `Analysts expect more contacts in point ${i + 1}.`);
+      const result = classifyArticle(
+        withBackground(
+          [
+            ...filler,
+            'Two years ago, Russia and Indonesia held their first naval exercise in the Java Sea.',
+          ].join(' '),
+        ),
+        watch,
+      );
+      expect(result.context.find((c) => c.type === 'military_exercise')).toMatchObject({
+        countries: ['IDN', 'RUS'],
+      });
+      expect(result.eventTypes).not.toContain('military_exercise');
+    });
+
+    it('still reads a sentence that tells the act again (no earlier date, no marker) as evidence', () => {
+      const again =
+        'During the visit Shoigu will travel to Kuala Lumpur on February 27 for talks on defence.';
+      const result = classifyArticle(withBackground(again), watch);
+      expect(result.context.map((c) => c.description)).not.toContain(again);
+      expect(result.diplomaticEvents[0]!.evidence.map((e) => e.sentence)).toContain(again);
+    });
+  });
 });

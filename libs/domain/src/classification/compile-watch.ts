@@ -24,6 +24,9 @@ const DATE_WORDS = [
   'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday',
 ];
 
+// Dates without a month or weekday name ("in 2023", "last year").
+const DATE_PATTERNS = ['(?:19|20)\\d{2}', '(?:last|this)\\s+(?:year|month|week)'];
+
 const alternation = (sources: readonly string[], flags: string): RegExp | null =>
   sources.length ? new RegExp(sources.map((p) => `(?:${p})`).join('|'), flags) : null;
 
@@ -56,6 +59,8 @@ export type TermTag =
   | { cat: 'anaphor' }
   | { cat: 'eventAnaphor' }
   | { cat: 'pastDate' }
+  /** Marks a sentence as recalling an earlier act ("last year", "had visited"). */
+  | { cat: 'recalled' }
   /** Month and weekday names: a sentence without one has no date to resolve. */
   | { cat: 'dateWord' };
 
@@ -145,7 +150,8 @@ export const compileWatch = (data: WatchData, dir: string): Watch => {
   add({ cat: 'anaphor' }, rules.blocAnaphora);
   add({ cat: 'eventAnaphor' }, rules.eventAnaphora);
   add({ cat: 'pastDate' }, rules.pastDateMarkers);
-  add({ cat: 'dateWord' }, DATE_WORDS);
+  add({ cat: 'recalled' }, rules.recalledActs.terms, [], rules.recalledActs.patterns);
+  add({ cat: 'dateWord' }, DATE_WORDS, [], DATE_PATTERNS);
 
   const suffixes = rules.attributiveSuffixes.map(termSource);
   return {
@@ -177,5 +183,6 @@ export const watchTerms = (watch: Watch): string[] => {
   for (const n of rules.negatives) out.push(...n.terms, ...n.caseSensitive);
   out.push(...rules.officeTerms.terms, ...rules.officeTerms.caseSensitive);
   out.push(...rules.subordinators, ...rules.blocAnaphora, ...rules.eventAnaphora, ...rules.pastDateMarkers);
+  out.push(...rules.recalledActs.terms);
   return out;
 };

@@ -1,7 +1,18 @@
 // Dates in news text are mostly partial ("February 24-28", "on Thursday"): they are resolved
 // against the publication date, which is passed in (the core never reads the clock).
 
-export type ResolvedDate = { start: string; end: string; text: string; index: number };
+/**
+ * A date or range found in a sentence. `precision` says how much the text gave: a day ("on
+ * February 24", "February 24-28", "on Monday"), a month ("in September", "last March") or a
+ * year ("in 2023", "last year"), or a week ("last week"); start and end span what was given.
+ */
+export type ResolvedDate = {
+  start: string;
+  end: string;
+  text: string;
+  index: number;
+  precision: 'day' | 'week' | 'month' | 'year';
+};
 
 // prettier-ignore
 const MONTHS: Record<string, number> = {
@@ -22,8 +33,20 @@ const MONTH_FIRST = new RegExp(`\\b${M}\\s+${D}(?:${DASH}(?:${M}\\s+)?${D})?${Y}
 // D [– D] Month [YYYY]
 const DAY_FIRST = new RegExp(`\\b${D}(?:${DASH}${D})?\\s+${M}(?:\\s+(\\d{4}))?\\b`, 'gi');
 const WEEKDAY = /\b(last|next|this|on)?\s*(Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday)\b/gi;
+// A month alone, after a word that makes it a time ("in September", "last March", "early May
+// 2024"); "May" without one is a verb. A day after the month belongs to MONTH_FIRST.
+const MONTH_ALONE = new RegExp(
+  `\\b(in|last|early|late|mid-?|during|since|by|until|this|next|from)\\s+(?:(?:early|late|mid-?)\\s*)?${M}(?:\\s+(\\d{4}))?\\b(?!\\s*\\d)`,
+  'gi',
+);
+// A year alone ("in 2023", "since early 2022").
+const YEAR_ALONE =
+  /\b(?:in|during|since|by|until|from|early|late|mid-?)\s+(?:(?:early|late|mid-?)\s*)?((?:19|20)\d{2})\b(?!\s*[-–/]\d)/gi;
+// Spans counted back from the publication date.
+const RELATIVE = /\b(last|earlier\s+this|earlier\s+in\s+the)\s+(year|month|week)\b/gi;
 const FUTURE = /\b(will|to be|is to|are to|is due|next|upcoming|plans? to|scheduled)\b/i;
 
+const lastDayOf = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
 const pad = (n: number): string => String(n).padStart(2, '0');
 const iso = (y: number, m: number, d: number): string => `${y}-${pad(m)}-${pad(d)}`;
 const valid = (y: number, m: number, d: number): boolean => {
@@ -87,10 +110,15 @@ export const resolveDates = (sentence: string, publishedAt: string | null): Reso
   const out: ResolvedDate[] = [];
   const taken: [number, number][] = [];
   const free = (a: number, b: number): boolean => taken.every(([s, e]) => b <= s || a >= e);
-  const push = (r: { start: string; end: string } | null, text: string, index: number): void => {
+  const push = (
+    r: { start: string; end: string } | null,
+    text: string,
+    index: number,
+    precision: ResolvedDate['precision'] = 'day',
+  ): void => {
     if (!r || !free(index, index + text.length)) return;
     taken.push([index, index + text.length]);
-    out.push({ ...r, text, index });
+    out.push({ ...r, text, index, precision });
   };
 
   for (const m of sentence.matchAll(MONTH_FIRST)) {
@@ -115,6 +143,51 @@ export const resolveDates = (sentence: string, publishedAt: string | null): Reso
       const delta = forward ? (target - pubDow + 7) % 7 : -((pubDow - target + 7) % 7);
       const day = fromMs(toMs(pub) + delta * dayMs);
       push({ start: day, end: day }, m[0].trim(), m.index + (m[0].length - m[0].trimStart().length));
+    }
+  }
+  // Coarser dates last: where a day was given, it wins over the month around it.
+  for (const m of sentence.matchAll(MONTH_ALONE)) {
+    const mo = monthOf(m[2])!;
+    const lead = m[1]!.toLowerCase();
+    let year = m[3] ? Number(m[3]) : null;
+    if (year === null && pub) {
+      const [py, pm] = [Number(pub.slice(0, 4)), Number(pub.slice(5, 7))];
+      if (lead === 'last') year = mo < pm ? py : py - 1;
+      else if (lead === 'next') year = mo > pm ? py : py + 1;
+      else if (lead === 'this') year = py;
+      else year = inferYear(mo, 15, pub);
+    }
+    if (year === null) continue;
+    push({ start: iso(year, mo, 1), end: iso(year, mo, lastDayOf(year, mo)) }, m[0], m.index, 'month');
+  }
+  for (const m of sentence.matchAll(YEAR_ALONE)) {
+    const y = Number(m[1]);
+    push({ start: iso(y, 1, 1), end: iso(y, 12, 31) }, m[0], m.index, 'year');
+  }
+  if (pub) {
+    const [py, pm] = [Number(pub.slice(0, 4)), Number(pub.slice(5, 7))];
+    for (const m of sentence.matchAll(RELATIVE)) {
+      const last = m[1]!.toLowerCase() === 'last';
+      const unit = m[2]!.toLowerCase();
+      let r: { start: string; end: string };
+      if (unit === 'year')
+        r = last
+          ? { start: iso(py - 1, 1, 1), end: iso(py - 1, 12, 31) }
+          : { start: iso(py, 1, 1), end: pub };
+      else if (unit === 'month') {
+        const [y, mo] = pm === 1 ? [py - 1, 12] : [py, pm - 1];
+        r = last
+          ? { start: iso(y, mo, 1), end: iso(y, mo, lastDayOf(y, mo)) }
+          : { start: iso(py, pm, 1), end: pub };
+      } else {
+        // The ISO week before the publication's (Monday to Sunday).
+        const dow = (new Date(toMs(pub)).getUTCDay() + 6) % 7;
+        const monday = toMs(pub) - (dow + 7) * dayMs;
+        r = last
+          ? { start: fromMs(monday), end: fromMs(monday + 6 * dayMs) }
+          : { start: fromMs(monday + 7 * dayMs), end: pub };
+      }
+      push(r, m[0], m.index, unit === 'year' ? 'year' : unit === 'month' ? 'month' : 'week');
     }
   }
   return out.sort((a, b) => a.index - b.index);

@@ -58,6 +58,50 @@ describe('resolveDates', () => {
   });
 });
 
+describe('resolveDates for coarser dates (the background of an act)', () => {
+  describe('when only a month is given', () => {
+    it('spans the month nearest the publication date, or the last one before it after "last"', () => {
+      expect(resolveDates('They met in September at a forum.', '2025-02-24')).toEqual([
+        { start: '2024-09-01', end: '2024-09-30', text: 'in September', index: 9, precision: 'month' },
+      ]);
+      expect(resolveDates('She went there last March.', '2025-02-24')[0]).toMatchObject({
+        start: '2024-03-01',
+        end: '2024-03-31',
+        precision: 'month',
+      });
+      expect(resolveDates('signed in early May 2019', null)[0]).toMatchObject({ start: '2019-05-01' });
+    });
+    it('reads "May" as a verb when no time word comes before it, and a day as a day', () => {
+      expect(resolveDates('Russia May sign the deal soon.', '2025-02-24')).toEqual([]);
+      expect(resolveDates('in September 5 talks', '2025-02-24')[0]).toMatchObject({ precision: 'day' });
+    });
+  });
+
+  describe('when only a year, or a span relative to publication, is given', () => {
+    it('spans the year, the month or the ISO week before publication', () => {
+      expect(resolveDates('The two navies first drilled in 2021.', '2025-02-24')[0]).toMatchObject({
+        start: '2021-01-01',
+        end: '2021-12-31',
+        precision: 'year',
+      });
+      expect(resolveDates('He visited Hanoi last year.', '2025-02-24')[0]).toMatchObject({
+        start: '2024-01-01',
+        end: '2024-12-31',
+      });
+      expect(resolveDates('talks held last month', '2025-01-10')[0]).toMatchObject({
+        start: '2024-12-01',
+        end: '2024-12-31',
+      });
+      // 2025-02-24 is a Monday: last week ran from the 17th to the 23rd.
+      expect(resolveDates('met last week', '2025-02-24')[0]).toMatchObject({
+        start: '2025-02-17',
+        end: '2025-02-23',
+        precision: 'week',
+      });
+    });
+  });
+});
+
 describe('publicationDay and isoWeek', () => {
   it('normalise timestamps and bucket by ISO week', () => {
     expect(publicationDay('2025-02-24T23:00:00+07:00')).toBe('2025-02-24');

@@ -18,6 +18,8 @@ export type SentenceTerms = {
   office: Match<true>[];
   subordinators: Match<true>[];
   pastDates: Match<true>[];
+  /** Marks of a recalled earlier act ("last year", "previously", "had visited"). */
+  recalled: Match<true>[];
   /** Whether the sentence names any country, body, bloc, official or bloc anaphor. */
   hasParty: boolean;
   /** Whether it has a month or weekday name (else it has no date worth parsing). */
@@ -41,6 +43,7 @@ const EMPTY: SentenceTerms = Object.freeze({
   office: none,
   subordinators: none,
   pastDates: none,
+  recalled: none,
   hasParty: false,
   hasDateWord: false,
   refersToEvent: false,
@@ -89,6 +92,7 @@ const bucket = (all: Match<TermTag>[], watch: Watch): SentenceTerms => {
   const office: Match<true>[] = [];
   const subordinators: Match<true>[] = [];
   const pastDates: Match<true>[] = [];
+  const recalled: Match<true>[] = [];
   const suppress: Match<string>[] = [];
   let hasDateWord = false;
   let refersToEvent = false;
@@ -133,6 +137,9 @@ const bucket = (all: Match<TermTag>[], watch: Watch): SentenceTerms => {
       case 'pastDate':
         pastDates.push({ start, end, text: t, value: true });
         break;
+      case 'recalled':
+        recalled.push({ start, end, text: t, value: true });
+        break;
       case 'dateWord':
         hasDateWord = true;
         break;
@@ -171,6 +178,7 @@ const bucket = (all: Match<TermTag>[], watch: Watch): SentenceTerms => {
     office: longestFirst(office),
     subordinators: longestFirst(subordinators),
     pastDates: longestFirst(pastDates),
+    recalled: longestFirst(recalled),
     hasParty: e.length + o.length + a.length > 0,
     hasDateWord,
     refersToEvent,

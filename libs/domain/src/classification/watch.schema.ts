@@ -175,6 +175,15 @@ export const rulesFileSchema = z.strictObject({
   boilerplatePatterns: patterns,
   /** Words before a date that place it in the past of the act ("since"). */
   pastDateMarkers: terms,
+  /**
+   * A sentence that recalls an earlier act rather than reporting the article's own: words and
+   * patterns that mark it ("last year", "previously", "had visited"), or a date more than
+   * `daysBefore` days before the reported act (or the publication, when the act has no date).
+   * Such a sentence is related context with its own date, never more evidence for the act.
+   */
+  recalledActs: z
+    .strictObject({ terms, patterns, daysBefore: z.number().int().min(0).default(14) })
+    .default({ terms: [], patterns: [], daysBefore: 14 }),
 });
 export type RulesFile = z.infer<typeof rulesFileSchema>;
 

@@ -2,7 +2,7 @@
 // kept in the page's URL (so a view can be shared), and new events arriving live.
 
 import { navigate } from '../app.js';
-import { get, queryString } from '../lib/api.js';
+import { api, get, queryString } from '../lib/api.js';
 import {
   COUNTRY_NAMES,
   EVENT_TYPES,
@@ -14,7 +14,7 @@ import {
   percent,
   typeLabel,
 } from '../lib/dom.js';
-import { followedSubscription, liveEvents, liveState, onLive } from '../lib/live.js';
+import { follow, followedSubscription, liveEvents, liveState, onLive } from '../lib/live.js';
 
 const FILTER_COUNTRIES = [
   'RUS',
@@ -475,13 +475,40 @@ function liveNotice() {
       'New events appear here as they are detected (from your followed subscription).',
     );
   }
-  return h(
+  const note = h(
     'p',
     { class: 'live-note' },
-    'Live updates come from one of your subscriptions: ',
+    'Live updates come from one of your subscriptions (',
     h('a', { href: '/console/subscriptions', 'data-nav': true }, 'follow one'),
-    ' to see new events here without reloading.',
+    '), or ',
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary small-button',
+        onclick: async (event) => {
+          event.target.disabled = true;
+          try {
+            // Stream-only (no channels) and no filter: every new event, for this console.
+            const created = await api('POST', '/subscriptions', {
+              name: 'Console live updates',
+              channels: [],
+            });
+            follow(created.id, created.name);
+            note.replaceChildren(
+              'New events appear here as they are detected (from “Console live updates”).',
+            );
+          } catch (error) {
+            note.append(h('span', { class: 'error-text' }, ` ${error.message}`));
+            event.target.disabled = false;
+          }
+        },
+      },
+      'start live updates for every new event',
+    ),
+    '.',
   );
+  return note;
 }
 
 export async function renderEvents(view, params) {

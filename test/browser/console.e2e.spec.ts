@@ -263,7 +263,24 @@ describe('the analyst console in headless Chromium', () => {
       await page.getByLabel('Name').fill('Everything new (console test)');
       await page.getByRole('button', { name: 'Create subscription' }).click();
       await page.getByText('signing secret, shown this once').waitFor();
-      const card = page.locator('li.subscription', { hasText: 'Everything new (console test)' });
+      await page.locator('li.subscription', { hasText: 'Everything new (console test)' }).waitFor();
+      // Edit, pause, resume: each reflected in the list as the API now has it.
+      await page
+        .locator('li.subscription', { hasText: 'Everything new (console test)' })
+        .getByRole('button', { name: 'Edit' })
+        .click();
+      await page.locator('#e-name').fill('Everything new');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      const card = page.locator('li.subscription', { hasText: 'Everything new' });
+      await page.getByText('Saved “Everything new”.').waitFor();
+      await card.getByRole('button', { name: 'Pause' }).click();
+      await card.locator('.state-paused').waitFor();
+      expect((await api('/subscriptions')).items[0]).toMatchObject({
+        name: 'Everything new',
+        status: 'paused',
+      });
+      await card.getByRole('button', { name: 'Resume' }).click();
+      await card.locator('.state-active').waitFor();
       await card.getByRole('button', { name: 'Follow live' }).click();
       await page.locator('#live-status[data-state="on"]').waitFor({ timeout: 20_000 });
       const subscriptions = await api('/subscriptions');

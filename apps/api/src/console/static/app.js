@@ -2,7 +2,7 @@
 
 import { forgetKey, get, getKey, setKey } from './lib/api.js';
 import { announce, h, mount } from './lib/dom.js';
-import { followedSubscription, liveState, onLive, start as startLive } from './lib/live.js';
+import { followedSubscription, onLive, start as startLive, stop as stopLive } from './lib/live.js';
 import { renderCharts } from './views/charts.js';
 import { renderEvent } from './views/event.js';
 import { renderEvents } from './views/events.js';
@@ -147,6 +147,7 @@ document.getElementById('key-form').addEventListener('submit', async (event) => 
 
 document.getElementById('key-forget').addEventListener('click', () => {
   forgetKey();
+  stopLive();
   showKeyPanel('Key forgotten.');
 });
 
@@ -171,9 +172,11 @@ onLive((kind, payload) => {
   }
 });
 
+/** (Re)opens the followed subscription's stream with the current key. */
 function resumeLive() {
+  stopLive();
   const id = followedSubscription();
-  if (id && getKey() && liveState().subscriptionId !== id) startLive(id);
+  if (id && getKey()) startLive(id);
 }
 
 if (!getKey()) showKeyPanel();

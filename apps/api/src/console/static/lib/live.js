@@ -46,8 +46,10 @@ export function unfollow() {
 }
 
 export function stop() {
-  controller?.abort();
+  if (!controller) return;
+  controller.abort();
   controller = null;
+  setState({ status: 'off', detail: '' });
 }
 
 export function start(subscriptionId, name = '') {

@@ -2,7 +2,7 @@
 // kept in the page's URL (so a view can be shared), and new events arriving live.
 
 import { navigate } from '../app.js';
-import { get, queryString } from '../lib/api.js';
+import { api, get, queryString } from '../lib/api.js';
 import {
   COUNTRY_NAMES,
   EVENT_TYPES,
@@ -14,7 +14,7 @@ import {
   percent,
   typeLabel,
 } from '../lib/dom.js';
-import { followedSubscription, liveEvents, liveState, onLive } from '../lib/live.js';
+import { follow, followedSubscription, liveEvents, liveState, onLive } from '../lib/live.js';
 
 const FILTER_COUNTRIES = [
   'RUS',
@@ -55,10 +55,17 @@ const listOf = (params, name) =>
     .map((value) => value.trim())
     .filter(Boolean);
 
+const splitWords = (value) =>
+  String(value ?? '')
+    .split(/[\s,]+/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+
 export function apiQuery(params) {
   const query = {
     country: listOf(params, 'country'),
     type: listOf(params, 'type'),
+    pair: listOf(params, 'pair'),
     feed: params.getAll('feed'),
   };
   for (const name of PASSED) if (params.get(name)) query[name] = params.get(name);
@@ -81,6 +88,15 @@ function matches(event, params) {
   const date = event.eventDate ?? event.startDate;
   if (params.get('from') && date && date < params.get('from')) return false;
   if (params.get('to') && date && date > params.get('to')) return false;
+  for (const pair of listOf(params, 'pair')) {
+    if (
+      !pair
+        .toUpperCase()
+        .split('-')
+        .every((code) => event.countries.includes(code))
+    )
+      return false;
+  }
   const actor = params.get('actor')?.toLowerCase().trim();
   if (actor && !event.actors.some((person) => person.name.toLowerCase().includes(actor))) return false;
   return true;
@@ -176,6 +192,58 @@ function filterForm(params) {
       }),
     ),
     h(
+      'details',
+      {
+        class: 'more-filters',
+        open: ['pair', 'publishedFrom', 'publishedTo', 'feed', 'asOf'].some((name) => params.get(name)),
+      },
+      h('summary', {}, 'More filters'),
+      field(
+        'Country pairs',
+        h('input', {
+          id: 'f-pair',
+          name: 'pair',
+          value: listOf(params, 'pair').join(', '),
+          placeholder: 'RUS-IDN, RUS-VNM',
+        }),
+      ),
+      h(
+        'div',
+        { class: 'field-row' },
+        field(
+          'Published from',
+          h('input', {
+            id: 'f-pfrom',
+            name: 'publishedFrom',
+            type: 'date',
+            value: params.get('publishedFrom') ?? '',
+          }),
+        ),
+        field(
+          'Published to',
+          h('input', {
+            id: 'f-pto',
+            name: 'publishedTo',
+            type: 'date',
+            value: params.get('publishedTo') ?? '',
+          }),
+        ),
+      ),
+      field(
+        'Source feed URL',
+        h('input', { id: 'f-feed', name: 'feed', type: 'url', value: params.get('feed') ?? '' }),
+      ),
+      field(
+        'As known at',
+        h('input', {
+          id: 'f-asof',
+          name: 'asOf',
+          value: params.get('asOf') ?? '',
+          placeholder: '2025-03-01T00:00:00Z',
+        }),
+      ),
+    ),
+    h(
       'div',
       { class: 'field-row' },
       field(
@@ -213,15 +281,26 @@ function filterForm(params) {
     if (countryList.length > 1 && data.get('countryMatch') === 'any') next.set('countryMatch', 'any');
     const typeList = data.getAll('type');
     if (typeList.length) next.set('type', typeList.join(','));
-    for (const name of ['actor', 'q', 'from', 'to', 'minConfidence']) {
+    const pairs = splitWords(data.get('pair'));
+    if (pairs.length) next.set('pair', pairs.join(','));
+    for (const name of [
+      'actor',
+      'q',
+      'from',
+      'to',
+      'minConfidence',
+      'publishedFrom',
+      'publishedTo',
+      'feed',
+      'asOf',
+    ]) {
       const value = String(data.get(name) ?? '').trim();
       if (value) next.set(name, value);
     }
     if (data.get('sort') === 'confidence') next.set('sort', 'confidence');
     if (data.get('order') === 'asc') next.set('order', 'asc');
-    // Filters of the API the form does not show (feed, publishedFrom…) stay as they were.
-    for (const name of ['feed', 'publishedFrom', 'publishedTo', 'asOf'])
-      for (const value of params.getAll(name)) next.append(name, value);
+    // More feeds than the form shows (feed=…&feed=…) stay as they were.
+    for (const value of params.getAll('feed').slice(1)) next.append('feed', value);
     const search = next.toString();
     navigate(`/console/${search ? `?${search}` : ''}`);
   });
@@ -232,6 +311,7 @@ function filterForm(params) {
 function filterBox(params) {
   const active = [
     'country',
+    'pair',
     'type',
     'actor',
     'q',
@@ -326,7 +406,7 @@ function timeline(events, width = 1000) {
     max += 15 * day;
   }
   const types = EVENT_TYPES.filter((type) => dated.some((event) => event.type === type));
-  const left = width < 600 ? 110 : 150;
+  const left = width < 600 ? 130 : 150;
   const right = 20;
   const lane = 26;
   const top = 10;
@@ -345,12 +425,16 @@ function timeline(events, width = 1000) {
       h('svg:text', { x: left - 8, y: y + 4, 'text-anchor': 'end', class: 'lane-label' }, typeLabel(type)),
     );
   });
-  // Year (or month, on short spans) ticks.
-  const start = new Date(min);
-  const spanYears = (max - min) / (365 * day);
-  const tick = new Date(Date.UTC(start.getUTCFullYear(), spanYears > 2 ? 0 : start.getUTCMonth(), 1));
+  // Ticks on whole months or years, as many as fit without their labels touching.
+  const spanMonths = (max - min) / (30.44 * day);
+  const room = Math.max(2, Math.floor((width - left - right) / 75));
+  const step = [1, 3, 6, 12, 24, 60, 120].find((months) => spanMonths / months <= room) ?? 120;
+  const first = new Date(min);
+  const tick = new Date(
+    Date.UTC(first.getUTCFullYear(), step >= 12 ? 0 : first.getUTCMonth() - (first.getUTCMonth() % step), 1),
+  );
   const axisY = top + types.length * lane + 18;
-  for (let guard = 0; tick.getTime() <= max && guard < 60; guard++) {
+  for (let guard = 0; tick.getTime() <= max && guard < 200; guard++) {
     if (tick.getTime() >= min) {
       const tx = x(tick.getTime());
       svg.append(
@@ -358,12 +442,11 @@ function timeline(events, width = 1000) {
         h(
           'svg:text',
           { x: tx, y: axisY, 'text-anchor': 'middle', class: 'tick-label' },
-          spanYears > 2 ? String(tick.getUTCFullYear()) : tick.toISOString().slice(0, 7),
+          step >= 12 ? String(tick.getUTCFullYear()) : tick.toISOString().slice(0, 7),
         ),
       );
     }
-    if (spanYears > 2) tick.setUTCFullYear(tick.getUTCFullYear() + 1);
-    else tick.setUTCMonth(tick.getUTCMonth() + (spanYears > 0.5 ? 3 : 1));
+    tick.setUTCMonth(tick.getUTCMonth() + step);
   }
   for (const event of dated) {
     const y = top + types.indexOf(event.type) * lane + lane / 2;
@@ -392,13 +475,40 @@ function liveNotice() {
       'New events appear here as they are detected (from your followed subscription).',
     );
   }
-  return h(
+  const note = h(
     'p',
     { class: 'live-note' },
-    'Live updates come from one of your subscriptions: ',
+    'Live updates come from one of your subscriptions (',
     h('a', { href: '/console/subscriptions', 'data-nav': true }, 'follow one'),
-    ' to see new events here without reloading.',
+    '), or ',
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary small-button',
+        onclick: async (event) => {
+          event.target.disabled = true;
+          try {
+            // Stream-only (no channels) and no filter: every new event, for this console.
+            const created = await api('POST', '/subscriptions', {
+              name: 'Console live updates',
+              channels: [],
+            });
+            follow(created.id, created.name);
+            note.replaceChildren(
+              'New events appear here as they are detected (from “Console live updates”).',
+            );
+          } catch (error) {
+            note.append(h('span', { class: 'error-text' }, ` ${error.message}`));
+            event.target.disabled = false;
+          }
+        },
+      },
+      'start live updates for every new event',
+    ),
+    '.',
   );
+  return note;
 }
 
 export async function renderEvents(view, params) {

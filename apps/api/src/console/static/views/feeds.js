@@ -30,7 +30,7 @@ function feedRow(feed, onChange) {
       h(
         'span',
         { class: `state state-${feed.condition}`, title: CONDITION_HINT[feed.condition] ?? '' },
-        feed.condition,
+        feed.condition.replace(/_/g, ' '),
       ),
     ),
     h(

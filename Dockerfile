@@ -17,5 +17,7 @@ COPY --from=build /app/package.json package.json
 COPY prisma prisma
 COPY config config
 COPY libs/domain/watches libs/domain/watches
+# The console is static files the API serves as they are.
+COPY apps/api/src/console/static apps/api/src/console/static
 USER node
 CMD ["node", "dist/apps/api/src/main.js"]

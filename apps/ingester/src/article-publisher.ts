@@ -91,15 +91,36 @@ export class ArticlePublisher {
       fullText: { extracted: 0, failed: 0 },
     };
     const { items, articleIds } = dedupeItems(parsed.items, feed.url);
+    const source = feedKey(feed.url);
+    // The common case first, synchronously: the feed repeats items it already gave, unchanged.
+    // Identity and hash alone answer it (no KV round trip, no promise per item); only the rest
+    // goes on to the asynchronous path.
+    const pending: { index: number; itemHash: string }[] = [];
+    for (let index = 0; index < items.length; index++) {
+      try {
+        const itemHash = contentHash(items[index]!);
+        if (!this.deps.seen.knownUnchanged(articleIds[index]!, itemHash, source))
+          pending.push({ index, itemHash });
+      } catch (error) {
+        report.itemErrors.push({ index, message: (error as Error).message });
+      }
+    }
     // Items are independent (one article each after dedupe), so a few go at once: the KV and
     // publish round trips of a cold start overlap instead of adding up.
     let next = 0;
     const stop: { failed: PublishFailedError | null } = { failed: null };
     const worker = async () => {
-      while (stop.failed === null && next < items.length) {
-        const index = next++;
+      while (stop.failed === null && next < pending.length) {
+        const { index, itemHash } = pending[next++]!;
         try {
-          const decision = await this.publishItem(feed, items[index]!, articleIds[index]!, fetchedAt, report);
+          const decision = await this.publishItem(
+            feed,
+            source,
+            items[index]!,
+            { articleId: articleIds[index]!, contentHash: itemHash },
+            fetchedAt,
+            report,
+          );
           if (decision === 'publish') report.published++;
           else if (decision === 'add_source') report.sourcesAdded++;
         } catch (error) {
@@ -108,7 +129,7 @@ export class ArticlePublisher {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(ITEM_CONCURRENCY, items.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(ITEM_CONCURRENCY, pending.length) }, worker));
     if (stop.failed) throw stop.failed;
     report.itemErrors.sort((a, b) => a.index - b.index);
     return report;
@@ -116,18 +137,16 @@ export class ArticlePublisher {
 
   private async publishItem(
     feed: PublishFeed,
+    source: string,
     item: FeedItem,
-    articleId: string,
+    known: { articleId: string; contentHash: string },
     fetchedAt: Date,
     report: PublishReport,
   ): Promise<ArticleDecision> {
     const { seen } = this.deps;
-    const source = feedKey(feed.url);
-    // The common case: the feed repeats an item it already gave, unchanged. Identity and hash
-    // alone answer it; the event payload (URL resolution in the HTML, clipping) is built only
-    // for items that go out.
-    if (seen.knownUnchanged(articleId, contentHash(item), source)) return 'skip';
-    const data = toArticleIngested(item, { feedUrl: feed.url, fetchedAt, language: feed.language });
+    // The event payload (URL resolution in the HTML, clipping) is built only for items that may
+    // go out, with the hashes already computed.
+    const data = toArticleIngested(item, { feedUrl: feed.url, fetchedAt, language: feed.language, known });
 
     let enriched: ArticleIngestedV1 | undefined;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {

@@ -32,6 +32,8 @@ describe('checkFeedInput (npm run feed:check) on files', () => {
         expect({ file, ...line }).toEqual({ file, ...expected });
       }
     },
+    // The whole corpus, parsed twice: seconds on a loaded machine.
+    60_000,
   );
 
   it('reports a missing file as rejected, with a reason', async () => {

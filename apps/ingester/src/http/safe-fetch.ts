@@ -243,6 +243,27 @@ export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise
   }
 }
 
+/*
+ * Keep-alive: feeds of one publisher share a host, and a new TCP (and TLS) connection per poll
+ * costs more CPU than the request itself. A pooled socket was connected to an address vetted
+ * when it was opened, under the same policy (one pool per policy), so reusing it reaches no
+ * address the guard would refuse. Fetches with an injected resolver or address policy (tests of
+ * the guard) get a fresh connection every time. Idle sockets close after 4 s, before the usual
+ * server keep-alive timeouts (5 s in Node, 60-75 s in nginx), so a reused socket is rarely one the
+ * server is closing.
+ */
+const agentOptions = { keepAlive: true, timeout: 4000, maxFreeSockets: 8, scheduling: 'lifo' as const };
+const agents = {
+  public: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
+  private: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
+};
+
+function agentFor(url: URL, opts: SafeFetchOptions): http.Agent | false {
+  if (opts.resolve || opts.isAllowedAddress) return false;
+  const pool = opts.allowPrivateNetworks ? agents.private : agents.public;
+  return url.protocol === 'https:' ? pool.https : pool.http;
+}
+
 async function request(url: URL, opts: SafeFetchOptions, signal: AbortSignal): Promise<Hop> {
   if (signal.aborted) throw new Error('aborted');
   const vetted = await vetHost(url, opts);
@@ -264,7 +285,7 @@ async function request(url: URL, opts: SafeFetchOptions, signal: AbortSignal): P
   return new Promise<Hop>((resolve, reject) => {
     const req = client.request(
       url,
-      { method: 'GET', headers, lookup, signal, agent: false, family: vetted.family },
+      { method: 'GET', headers, lookup, signal, agent: agentFor(url, opts), family: vetted.family },
       (res) => resolve({ res, url }),
     );
     req.on('error', reject);

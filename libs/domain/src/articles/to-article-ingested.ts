@@ -9,6 +9,8 @@ export type ToArticleIngestedOptions = {
   fetchedAt: Date | string;
   /** Language configured for the feed, used when neither the item nor the feed states one. */
   language?: string | null;
+  /** The item's articleId and contentHash when the caller has them already (not hashed twice). */
+  known?: { articleId: string; contentHash: string };
 };
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
@@ -25,12 +27,12 @@ function clipOrNull(text: string | null, max: number): string | null {
 
 /** The ArticleIngested v1 payload for one feed item, within the contract's field limits. */
 export function toArticleIngested(item: FeedItem, opts: ToArticleIngestedOptions): ArticleIngestedV1 {
-  const identity = articleIdentity(item, opts.feedUrl);
+  const articleId = opts.known?.articleId ?? articleIdentity(item, opts.feedUrl).articleId;
   const fetchedAt = typeof opts.fetchedAt === 'string' ? new Date(opts.fetchedAt) : opts.fetchedAt;
   const url = item.link ?? '';
   return {
-    articleId: identity.articleId,
-    contentHash: contentHash(item),
+    articleId,
+    contentHash: opts.known?.contentHash ?? contentHash(item),
     feedUrl: opts.feedUrl,
     url: url.length <= 4000 ? url : '',
     canonicalUrl: clip(canonicalizeUrl(item.link) ?? '', 4000),

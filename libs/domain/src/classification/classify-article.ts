@@ -731,6 +731,20 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
     );
   });
   const actorSentences = [...headline, ...leadZone];
+  // A byline: a line of the opening that is nothing but an official's name signs the piece (an
+  // op-ed by an ambassador or a minister), so that official is the one making its statements.
+  const signedBy: { official: Official; office: string }[] = [];
+  for (const s of articleText.sentences) {
+    if (s.zone === 'title' || s.skipped !== 'fragment') continue;
+    if (s.index > manifest.leadZoneSentences) break;
+    const name = s.text.replace(/[\s.,;:]+$/, '');
+    const m = allTerms[s.index]!.officials.find(
+      (o) => o.start === 0 && o.end === name.length && !o.value.short,
+    );
+    const office = m ? officeAt(m.value.official, day) : null;
+    if (m && office !== null && m.value.side !== 'other')
+      signedBy.push({ official: m.value.official, office });
+  }
   const events: DetectedDiplomaticEvent[] = drafts.map((d, i) =>
     buildEvent(d, article, watch, day, calibrate(calibration?.event, eventScores[i]!), actorSentences),
   );
@@ -813,6 +827,17 @@ export const classifyArticle = (article: ArticleInput, watch: Watch): ArticleCla
           office: p.office ?? null,
           country: p.code,
           role,
+        });
+      }
+    }
+    if (d.type === 'statement' || d.secondary.has('statement')) {
+      for (const { official, office } of signedBy) {
+        if (!countries.includes(official.country) || actorMap.has(official.name)) continue;
+        actorMap.set(official.name, {
+          name: official.name,
+          office,
+          country: official.country,
+          role: 'actor',
         });
       }
     }

@@ -451,4 +451,20 @@ describe('classifyArticle', () => {
       expect(result.diplomaticEvents[0]!.evidence.map((e) => e.sentence)).toContain(again);
     });
   });
+
+  describe('when an official signs an opinion piece (a byline line with only the name)', () => {
+    it('makes the signatory an actor of the statement, and ignores a byline that is no official', () => {
+      const text =
+        'Andrei Belousov\nRussia and Vietnam reaffirmed their commitment to strengthening ties, ' +
+        'and Moscow will keep working with Hanoi as a trusted partner.';
+      const signed = classifyArticle(article('Russia and Vietnam: partners we can trust', text), watch);
+      expect(signed.diplomaticEvents[0]?.type).toBe('statement');
+      expect(signed.actors).toContain('Andrei Belousov');
+      const unsigned = classifyArticle(
+        article('Russia and Vietnam: partners we can trust', text.replace('Andrei Belousov', 'Jane Smith')),
+        watch,
+      );
+      expect(unsigned.actors).not.toContain('Andrei Belousov');
+    });
+  });
 });

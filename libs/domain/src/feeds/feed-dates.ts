@@ -20,7 +20,26 @@ export function parseFeedDate(value: string | null | undefined): string | null {
   if (value == null) return null;
   const trimmed = value.trim();
   if (!trimmed || trimmed.length > 200) return null;
-  return parseIso(trimmed) ?? parseTimestamp(trimmed) ?? parseRfc822Like(trimmed);
+  return parseIso(trimmed) ?? parseTimestamp(trimmed) ?? parseRfc822(trimmed) ?? parseRfc822Like(trimmed);
+}
+
+// The form most RSS feeds write, exactly ("Sun, 01 Nov 2026 10:00:00 GMT"): read with one
+// regular expression, as the tolerant tokenizer below would read it, at a fraction of the cost
+// (it is parsed for every item of every changed feed). Anything else goes to the tokenizer.
+const RFC822 =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? (GMT|UT|UTC|Z|[+-]\d{4})$/;
+const RFC822_MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
+
+function parseRfc822(value: string): string | null {
+  const m = RFC822.exec(value);
+  if (!m) return null;
+  const zone = m[7]!;
+  const offset =
+    zone[0] === '+' || zone[0] === '-'
+      ? sign(zone[0]) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3)))
+      : 0;
+  const month = RFC822_MONTHS.indexOf(m[2]!) / 3 + 1;
+  return build(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), 0, offset);
 }
 
 const ISO =

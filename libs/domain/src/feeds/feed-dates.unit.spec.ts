@@ -15,6 +15,9 @@ describe('parseFeedDate', () => {
       ['Thu, 09 Feb 2006 12:59:45 L', '2006-02-09T23:59:45.000Z'],
       ['Fri, 10 Feb 2006 03:59:45 Q', '2006-02-09T23:59:45.000Z'],
       ['Thu, 09 Feb 2006 21:25:45 -0234', '2006-02-09T23:59:45.000Z'],
+      ['Fri, 10 Feb 2006 05:29:45 +0530', '2006-02-09T23:59:45.000Z'],
+      ['Sun, 01 Nov 2026 10:00:00 GMT', '2026-11-01T10:00:00.000Z'],
+      ['Sun, 1 Nov 2026 10:00 UTC', '2026-11-01T10:00:00.000Z'],
       ['Thu, 09 Feb 2006 23:59:45 UT', '2006-02-09T23:59:45.000Z'],
       ['Thu, 09 Feb 2006 23:59:45 z', '2006-02-09T23:59:45.000Z'],
       ['tHu, 09 fEb 2006 16:59:45 pDt', '2006-02-09T23:59:45.000Z'],
@@ -96,5 +99,13 @@ describe('parseFeedDate', () => {
     ])('returns null for %j (never the current time)', (input) => {
       expect(parseFeedDate(input)).toBeNull();
     });
+  });
+
+  describe('when the common RFC 822 form names an impossible date or time', () => {
+    it.each([
+      'Thu, 31 Feb 2006 10:00:00 GMT',
+      'Thu, 09 Feb 2006 25:00:00 GMT',
+      'Thu, 09 Feb 2006 10:61:00 +0000',
+    ])('returns null for %j', (input) => expect(parseFeedDate(input)).toBeNull());
   });
 });

@@ -231,13 +231,14 @@ export function plainToText(text: string): string {
 
 /** Collapses spaces inside lines, trims lines, keeps at most one blank line between paragraphs. */
 function normaliseText(text: string): string {
-  const repaired = repairC1(repairMojibake(text));
-  return repaired
-    .replace(/\r\n?/g, '\n')
-    .replace(/[ \t\f\v\u200B]+/g, ' ')
-    .replace(/ *\n */g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  let out = repairC1(repairMojibake(text));
+  // Each rewrite only where it changes something: a global replace copies the string even when
+  // nothing matches, and this runs on every title and summary of every changed feed.
+  if (out.includes('\r')) out = out.replace(/\r\n?/g, '\n');
+  if (/[\t\f\v\u200B]| {2}/.test(out)) out = out.replace(/[ \t\f\v\u200B]+/g, ' ');
+  if (/ \n|\n /.test(out)) out = out.replace(/ *\n */g, '\n');
+  if (out.includes('\n\n\n')) out = out.replace(/\n{3,}/g, '\n\n');
+  return out.trim();
 }
 
 /** One line of clean text (titles, names): HTML reduced if it looks like HTML, all whitespace collapsed. */

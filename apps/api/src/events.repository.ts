@@ -32,7 +32,7 @@ import {
  * looked up by id; past it, the filter is checked event by event. Either way is quick at its
  * end of the range; see resolveSources.
  */
-export const SOURCE_LOOKUP_LIMIT = 2000;
+export const SOURCE_LOOKUP_LIMIT = 500;
 
 const { sql } = Prisma;
 

@@ -81,6 +81,11 @@ describe('asOf and history', () => {
         sources: [{ articleId: 'hn', detectedAt: SECOND_REPORT }],
       },
     ]);
+    // Merge keys the projector folded into e-shoigu (its own id is one too).
+    await db.query(
+      `INSERT INTO diplomatic_event_aliases (alias, diplomatic_event_id, first_sequence)
+       VALUES ('e-shoigu', 'e-shoigu', 1), ('e-shoigu-kl-report', 'e-shoigu', 2)`,
+    );
   });
 
   const get = async (path: string) => {
@@ -180,6 +185,19 @@ describe('asOf and history', () => {
       const { status, body } = await get(`/events/e-shoigu?asOf=${BEFORE}`);
       expect(status).toBe(404);
       expect(body.message).toMatch(/not known at/);
+    });
+
+    it('answers an id merged into another event with that event, naming the id asked for', async () => {
+      const { status, body } = await get('/events/e-shoigu-kl-report');
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ id: 'e-shoigu', mergedFrom: 'e-shoigu-kl-report', version: 2 });
+      expect(body.sources).toHaveLength(2);
+      expect((await get('/events/e-shoigu')).body.mergedFrom).toBeNull();
+      const then = await get(`/events/e-shoigu-kl-report?asOf=${BETWEEN}`);
+      expect(then.body).toMatchObject({ id: 'e-shoigu', mergedFrom: 'e-shoigu-kl-report', version: 1 });
+      const history = await get('/events/e-shoigu-kl-report/history');
+      expect(history.body).toMatchObject({ id: 'e-shoigu', mergedFrom: 'e-shoigu-kl-report' });
+      expect(history.body.versions).toHaveLength(2);
     });
 
     it('answers an unknown id with 404 and bad parameters with 400', async () => {

@@ -66,7 +66,7 @@ export function useReadModelApi(namespacePrefix: string, seed: (db: Client) => P
     },
     async get(path, key) {
       const app = started(api, 'the API');
-      const call = request(app.app.getHttpServer()).get(path);
+      const call = request(app.app.getHttpServer() as Parameters<typeof request>[0]).get(path);
       const credentials = key === undefined ? app.readKey : key;
       return credentials ? call.set('authorization', `Bearer ${credentials}`) : call;
     },

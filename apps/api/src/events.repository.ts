@@ -36,6 +36,21 @@ export const SOURCE_LOOKUP_LIMIT = 500;
 
 const { sql } = Prisma;
 
+/** Whether the daily counts can answer: no filter but type and event dates, and not asOf. */
+function countedDaily(filters: EventFilters): boolean {
+  return (
+    filters.country.length === 0 &&
+    filters.pair.length === 0 &&
+    !filters.actor &&
+    !filters.publishedFrom &&
+    !filters.publishedTo &&
+    filters.minConfidence === undefined &&
+    !filters.q &&
+    filters.feed.length === 0 &&
+    !filters.asOf
+  );
+}
+
 function presentRow(row: EventRow): EventListItem {
   return {
     id: row.id,
@@ -145,6 +160,7 @@ export class EventsRepository {
     interval: TimeseriesInterval,
     groupBy: TimeseriesGroup | undefined,
   ): Promise<TimeseriesRow[]> {
+    if (groupBy === 'pair' && countedDaily(filters)) return this.pairTimeseries(filters, interval);
     const period = sql`date_trunc(${interval}::text, e.event_date::timestamp)`;
     const { key, join } = (() => {
       switch (groupBy) {
@@ -185,6 +201,27 @@ export class EventsRepository {
    * `asOf`: the event as known then (its latest version recorded by that moment) and only the
    * sources recorded by then; null if the log knew nothing of it yet.
    */
+  /**
+   * Per pair, filtered at most by type and event date: summed from the time series the projector
+   * keeps (diplomatic_event_counts_daily, one row per day × pair × type), not from the events.
+   */
+  private pairTimeseries(filters: EventFilters, interval: TimeseriesInterval): Promise<TimeseriesRow[]> {
+    const conditions: Prisma.Sql[] = [];
+    if (filters.type.length > 0) conditions.push(sql`c.type = ANY(${filters.type}::text[])`);
+    if (filters.from) conditions.push(sql`c.day >= ${filters.from}::date`);
+    if (filters.to) conditions.push(sql`c.day <= ${filters.to}::date`);
+    return this.prisma.client.$queryRaw<TimeseriesRow[]>(sql`
+      SELECT to_char(t.period, 'YYYY-MM-DD') AS period, t.key, t.count
+      FROM (
+        SELECT date_trunc(${interval}::text, c.day::timestamp) AS period, c.country_a || '-' || c.country_b AS key,
+               sum(c.events)::int AS count
+        FROM diplomatic_event_counts_daily c
+        ${whereClause(conditions)}
+        GROUP BY 1, 2) t
+      WHERE t.count > 0
+      ORDER BY t.period, t.key`);
+  }
+
   /**
    * The event an id names now: itself, or, for a merge key the projector folded into another
    * event (diplomatic_event_aliases), the event that absorbed it. Null if neither.

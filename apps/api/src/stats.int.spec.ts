@@ -69,6 +69,23 @@ describe('GET /stats/timeseries', () => {
     ]);
   });
 
+  it('per pair with at most type and date filters: read from the daily counts, the same as counted from the events', async () => {
+    for (const query of [
+      '?interval=month&groupBy=pair',
+      '?interval=week&groupBy=pair&type=visit&from=2025-02-25',
+    ]) {
+      const fromCounts = await rows(query);
+      expect(fromCounts.length).toBeGreaterThan(0);
+      // minConfidence=0 keeps every event but needs the events themselves.
+      expect(await rows(`${query}&minConfidence=0`)).toEqual(fromCounts);
+    }
+    expect(await rows('?interval=month&groupBy=pair&type=visit')).toEqual([
+      '2025-02-01 IDN-MYS 1',
+      '2025-02-01 IDN-RUS 2',
+      '2025-02-01 MYS-RUS 1',
+    ]);
+  });
+
   it('without groupBy, one series "all"; by day, with date filters', async () => {
     expect(await rows('?interval=day&type=visit')).toEqual(['2025-02-24 all 1', '2025-02-26 all 1']);
     expect(await rows('?interval=month&from=2025-03-01&to=2025-03-15')).toEqual(['2025-03-01 all 2']);

@@ -271,17 +271,23 @@ describe('GET /events (query API)', () => {
       'sort=confidence&order=asc',
     ])('pages through %s with cursors, one at a time, in the same order as one page', async (sort) => {
       const whole = await ids(`?${sort}`);
-      const paged: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const { status, body }: { status: number; body: Record<string, any> } = await get(
-          `/events?${sort}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-        );
-        expect(status).toBe(200);
-        paged.push(...body.items.map((item: { id: string }) => item.id));
-        cursor = body.nextCursor as string | null;
-      } while (cursor);
-      expect(paged).toEqual(whole);
+      // asOf pages take another path (versions, bounded in two steps): after every version it
+      // must give the same order, page by page, ties included.
+      for (const asOf of ['', '&asOf=2030-01-01T00:00:00Z']) {
+        for (const limit of [1, 2]) {
+          const paged: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const { status, body }: { status: number; body: Record<string, any> } = await get(
+              `/events?${sort}${asOf}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+            );
+            expect(status).toBe(200);
+            paged.push(...body.items.map((item: { id: string }) => item.id));
+            cursor = body.nextCursor as string | null;
+          } while (cursor);
+          expect({ asOf, limit, paged }).toEqual({ asOf, limit, paged: whole });
+        }
+      }
     });
 
     it('keeps the filters across pages', async () => {

@@ -97,6 +97,19 @@ export type EventPage = { items: EventListItem[]; nextCursor: EventCursor | null
 
 export type TimeseriesRow = { period: string; key: string; count: number };
 
+type SourceRow = {
+  article_id: string;
+  title: string;
+  url: string;
+  feed_url: string;
+  published_at: Date | null;
+  confidence: number;
+  evidence: Prisma.JsonValue;
+  context: Prisma.JsonValue;
+  detected_at: Date;
+  classification: Prisma.JsonValue | null;
+};
+
 type VersionRow = {
   version: number;
   recorded_at: Date;
@@ -245,57 +258,58 @@ export class EventsRepository {
   }
 
   private async getExact(id: string, asOf?: string) {
-    const version = asOf
-      ? await this.prisma.client.diplomaticEventVersion.findFirst({
-          where: { diplomaticEventId: id, recordedAt: { lte: new Date(asOf) } },
-          orderBy: { version: 'desc' },
-        })
-      : await this.prisma.client.diplomaticEventVersion.findFirst({
-          where: { diplomaticEventId: id },
-          orderBy: { version: 'desc' },
-        });
+    // Two round trips: the event (with its version), then its sources with their articles.
     let event: EventListItem;
+    let version: { version: number; recorded_at: Date } | null;
     if (asOf) {
-      if (!version) return null;
-      event = presentState(version.state as Record<string, unknown>);
+      const [row] = await this.prisma.client.$queryRaw<
+        Array<{ version: number; recorded_at: Date; state: Record<string, unknown> }>
+      >(sql`
+        SELECT version, recorded_at, state FROM diplomatic_event_versions
+        WHERE diplomatic_event_id = ${id} AND recorded_at <= ${asOf}::timestamptz
+        ORDER BY version DESC LIMIT 1`);
+      if (!row) return null;
+      event = presentState(row.state);
+      version = row;
     } else {
-      const [row] = await this.prisma.client.$queryRaw<EventRow[]>(sql`
-        SELECT ${EVENT_COLUMNS} FROM diplomatic_events e WHERE e.id = ${id}`);
+      const [row] = await this.prisma.client.$queryRaw<
+        Array<EventRow & { version: number | null; recorded_at: Date | null }>
+      >(sql`
+        SELECT ${EVENT_COLUMNS}, v.version, v.recorded_at
+        FROM diplomatic_events e
+        LEFT JOIN LATERAL (
+          SELECT version, recorded_at FROM diplomatic_event_versions
+          WHERE diplomatic_event_id = e.id ORDER BY version DESC LIMIT 1) v ON true
+        WHERE e.id = ${id}`);
       if (!row) return null;
       event = presentRow(row);
+      version =
+        row.version === null || row.recorded_at === null
+          ? null
+          : { version: row.version, recorded_at: row.recorded_at };
     }
-    const sources = await this.prisma.client.diplomaticEventSource.findMany({
-      where: { diplomaticEventId: id, ...(asOf ? { detectedAt: { lte: new Date(asOf) } } : {}) },
-      orderBy: [{ detectedAt: 'asc' }, { articleId: 'asc' }],
-      include: {
-        article: {
-          select: {
-            id: true,
-            title: true,
-            url: true,
-            feedUrl: true,
-            publishedAt: true,
-            classification: true,
-          },
-        },
-      },
-    });
+    const sources = await this.prisma.client.$queryRaw<SourceRow[]>(sql`
+      SELECT s.article_id, a.title, a.url, a.feed_url, a.published_at, s.confidence, s.evidence, s.context,
+             s.detected_at, a.classification
+      FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+      WHERE s.diplomatic_event_id = ${id} ${asOf ? sql`AND s.detected_at <= ${asOf}::timestamptz` : Prisma.empty}
+      ORDER BY s.detected_at, s.article_id`);
     return {
       ...event,
       asOf: asOf ?? null,
       version: version?.version ?? null,
-      recordedAt: version?.recordedAt.toISOString() ?? null,
+      recordedAt: version?.recorded_at.toISOString() ?? null,
       sources: sources.map((source) => ({
-        articleId: source.articleId,
-        title: source.article.title,
-        url: source.article.url,
-        feedUrl: source.article.feedUrl,
-        publishedAt: source.article.publishedAt?.toISOString() ?? null,
+        articleId: source.article_id,
+        title: source.title,
+        url: source.url,
+        feedUrl: source.feed_url,
+        publishedAt: source.published_at?.toISOString() ?? null,
         confidence: source.confidence,
         evidence: source.evidence,
         context: source.context,
-        detectedAt: source.detectedAt.toISOString(),
-        classification: source.article.classification,
+        detectedAt: source.detected_at.toISOString(),
+        classification: source.classification,
       })),
     };
   }

@@ -2,7 +2,7 @@
  * GET /events filters, sorting and paging, through the real API module (in-process) against
  * a database of its own holding a small, hand-made world of events.
  */
-import { EventsRepository, SOURCE_LOOKUP_LIMIT } from './events.repository';
+import { EventsRepository, SOURCE_LOOKUP_LIMIT, WALK_FIRST } from './events.repository';
 import { useReadModelApi } from './testing/read-model-api';
 import { actor, insertArticles, insertEvents } from './testing/read-model-fixtures';
 
@@ -224,18 +224,33 @@ describe('GET /events (query API)', () => {
   // Source filters (q, feed, published*) run one of two ways, by how many sources match:
   // both must give the same answers.
   describe.each([
-    ['matching events looked up from the articles', 2000],
-    ['sources checked event by event', 0],
-  ])('filters, %s', (_strategy, limit) => {
+    ['the first events checked first, then a lookup', WALK_FIRST, 2000],
+    ['matching events looked up from the sources', 0, 2000],
+    ['sources checked event by event', 0, 0],
+  ])('filters, %s', (_strategy, walkFirst, limit) => {
     beforeAll(() => {
       world.api.app.get(EventsRepository).sourceLookupLimit = limit;
+      world.api.app.get(EventsRepository).walkFirst = walkFirst;
     });
     afterAll(() => {
       world.api.app.get(EventsRepository).sourceLookupLimit = SOURCE_LOOKUP_LIMIT;
+      world.api.app.get(EventsRepository).walkFirst = WALK_FIRST;
     });
 
     it.each(filterCases)('%s', async (query, expected) => {
       expect(await ids(query)).toEqual(expected);
+      // One at a time: full pages, where the first events checked first can answer.
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const separator = query ? '&' : '?';
+        const { body }: { body: Record<string, any> } = await get(
+          `/events${query}${separator}limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        paged.push(...body.items.map((item: { id: string }) => item.id));
+        cursor = body.nextCursor as string | null;
+      } while (cursor);
+      expect(paged).toEqual(expected);
     });
   });
 

@@ -34,6 +34,21 @@ import {
  */
 export const SOURCE_LOOKUP_LIMIT = 500;
 
+/** How many events, in sort order, are checked for a source filter before any lookup (see firstEventsWithSources). */
+export const WALK_FIRST = 1000;
+
+/** Filters that leave every event in (the source conditions apart): those are applied already. */
+const NO_EVENT_FILTERS = {
+  country: [],
+  pair: [],
+  actor: undefined,
+  type: [],
+  from: undefined,
+  to: undefined,
+  minConfidence: undefined,
+  q: undefined,
+} satisfies Partial<EventFilters>;
+
 const { sql } = Prisma;
 
 /** Whether the daily counts can answer: no filter but type and event dates, and not asOf. */
@@ -121,8 +136,9 @@ type VersionRow = {
 /** Read-only queries over the projector's tables. */
 @Injectable()
 export class EventsRepository {
-  /** A property so tests can force either strategy. */
+  /** Properties so tests can force each strategy. */
   sourceLookupLimit = SOURCE_LOOKUP_LIMIT;
+  walkFirst = WALK_FIRST;
 
   constructor(private readonly prisma: PrismaService) {}
 
@@ -145,26 +161,58 @@ export class EventsRepository {
 
   /** One page of events matching the filters, in a stable (key, id) order. */
   async list(request: EventPageRequest, cursor: EventCursor | null): Promise<EventPage> {
-    const sources = await this.resolveSources(request);
-    if (sources.kind === 'ids' && sources.ids.length === 0) return { items: [], nextCursor: null };
-    const conditions = eventConditions(request, sources);
-    if (cursor) conditions.push(afterCursor(cursor));
-    const relation = eventRelation(request.asOf);
-    const bounded = request.asOf
-      ? [...conditions, pageBound(relation, conditions, request.sort, request.order, request.limit + 1)]
-      : conditions;
-    const rows = await this.prisma.client.$queryRaw<EventRow[]>(sql`
-      SELECT ${EVENT_COLUMNS}
-      FROM ${relation} e
-      ${whereClause(bounded)}
-      ${orderBy(request.sort, request.order)}
-      LIMIT ${request.limit + 1}`);
+    const rows =
+      (await this.firstEventsWithSources(request, cursor)) ?? (await this.listRows(request, cursor));
     const page = rows.slice(0, request.limit);
     const last = page.at(-1);
     return {
       items: page.map(presentRow),
       nextCursor: rows.length > request.limit && last ? cursorAfter(last, request.sort, request.order) : null,
     };
+  }
+
+  private async listRows(request: EventPageRequest, cursor: EventCursor | null): Promise<EventRow[]> {
+    const sources = await this.resolveSources(request);
+    if (sources.kind === 'ids' && sources.ids.length === 0) return [];
+    const conditions = eventConditions(request, sources);
+    if (cursor) conditions.push(afterCursor(cursor));
+    const relation = eventRelation(request.asOf);
+    const bounded = request.asOf
+      ? [...conditions, pageBound(relation, conditions, request.sort, request.order, request.limit + 1)]
+      : conditions;
+    return this.prisma.client.$queryRaw<EventRow[]>(sql`
+      SELECT ${EVENT_COLUMNS}
+      FROM ${relation} e
+      ${whereClause(bounded)}
+      ${orderBy(request.sort, request.order)}
+      LIMIT ${request.limit + 1}`);
+  }
+
+  /**
+   * Source conditions (feed, published dates) that many events meet: a page of them is among
+   * the first events in sort order, so those are checked first, a bounded number (walkFirst),
+   * without the lookup resolveSources makes. A full page found there is the answer (the first
+   * matches of a prefix of the order are the first matches of the order); otherwise null, and
+   * the lookup decides. Not at asOf (the versions page differently).
+   */
+  private async firstEventsWithSources(
+    request: EventPageRequest,
+    cursor: EventCursor | null,
+  ): Promise<EventRow[] | null> {
+    const sources = sourceConditions(request);
+    if (!sources || request.asOf || this.walkFirst <= 0) return null;
+    const conditions = eventConditions(request, { kind: 'none' });
+    if (cursor) conditions.push(afterCursor(cursor));
+    const rows = await this.prisma.client.$queryRaw<EventRow[]>(sql`
+      SELECT ${EVENT_COLUMNS}
+      FROM (
+        SELECT * FROM diplomatic_events e ${whereClause(conditions)}
+        ${orderBy(request.sort, request.order)}
+        LIMIT ${this.walkFirst}) e
+      ${whereClause(eventConditions({ ...request, ...NO_EVENT_FILTERS }, { kind: 'exists', conditions: sources }))}
+      ${orderBy(request.sort, request.order)}
+      LIMIT ${request.limit + 1}`);
+    return rows.length > request.limit ? rows : null;
   }
 
   /** Event counts per period (of the event date) and per country, pair or type. */

@@ -2,19 +2,9 @@
  * GET /events/export: every matching event as CSV or NDJSON, streamed in keyset-paged batches.
  * 2,345 events make three batches of 1,000 (the last one partial).
  */
-import { type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
 import request from 'supertest';
-import {
-  type TestDatabase,
-  connectTestNats,
-  createTestDatabase,
-  deleteNamespace,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
 import { EXPORT_BATCH_SIZE } from './events-export.service';
-import { type TestApi, startTestApi } from './testing/api-test-app';
+import { useReadModelApi } from './testing/read-model-api';
 
 jest.setTimeout(60_000);
 
@@ -61,15 +51,30 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('GET /events/export', () => {
-  const namespace = testNamespace('apie');
-  let database: TestDatabase;
-  let api: TestApi;
-  let nc: NatsConnection;
+  const world = useReadModelApi('apie', async (db) => {
+    // Many events share a date (20 a day) so batch boundaries fall inside ties. Every 7th
+    // summary is hostile to CSV and spreadsheets.
+    await db.query(
+      `INSERT INTO diplomatic_events (id, type, countries, actors, confidence, summary, event_date, topics,
+         rules_version, first_seen_at, last_seen_at, source_count, last_sequence)
+       SELECT 'ev-' || lpad(i::text, 5, '0'),
+              (ARRAY['visit','agreement','meeting_talks'])[1 + i % 3],
+              ARRAY['RUS', (ARRAY['IDN','MYS','VNM','THA'])[1 + i % 4]],
+              jsonb_build_array(jsonb_build_object('name', 'Actor ' || i, 'office', null, 'country', 'RUS', 'role', 'actor')),
+              round(((i % 10) / 10.0)::numeric, 1)::float8,
+              CASE WHEN i % 7 = 0 THEN '=HYPERLINK("http://evil.example/' || i || '"), with "quotes"' || E'\r\nand a line break'
+                   ELSE 'Summary ' || i END,
+              date '2024-01-01' + (i / 20),
+              ARRAY['security'],
+              '1.0.0', now(), now(), 1, i
+       FROM generate_series(1, ${EVENTS}) AS i`,
+    );
+  });
 
   const download = async (query: string) => {
-    const response = await request(api.app.getHttpServer())
+    const response = await request(world.api.app.getHttpServer())
       .get(`/events/export${query}`)
-      .set('authorization', `Bearer ${api.readKey}`)
+      .set('authorization', `Bearer ${world.api.readKey}`)
       .buffer(true)
       .parse((res, done) => {
         let data = '';
@@ -85,9 +90,9 @@ describe('GET /events/export', () => {
     const found: string[] = [];
     let cursor: string | null = null;
     do {
-      const response = await request(api.app.getHttpServer())
+      const response = await request(world.api.app.getHttpServer())
         .get(`/events?${query}&limit=200${cursor ? `&cursor=${cursor}` : ''}`)
-        .set('authorization', `Bearer ${api.readKey}`);
+        .set('authorization', `Bearer ${world.api.readKey}`);
       const body = response.body as { items: Array<{ id: string }>; nextCursor: string | null };
       found.push(...body.items.map((item) => item.id));
       cursor = body.nextCursor;
@@ -95,43 +100,8 @@ describe('GET /events/export', () => {
     return found;
   };
 
-  beforeAll(async () => {
+  beforeAll(() => {
     expect(EVENTS).toBeGreaterThan(2 * EXPORT_BATCH_SIZE);
-    database = await createTestDatabase();
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
-    try {
-      // Many events share a date (20 a day) so batch boundaries fall inside ties. Every 7th
-      // summary is hostile to CSV and spreadsheets.
-      await db.query(
-        `INSERT INTO diplomatic_events (id, type, countries, actors, confidence, summary, event_date, topics,
-           rules_version, first_seen_at, last_seen_at, source_count, last_sequence)
-         SELECT 'ev-' || lpad(i::text, 5, '0'),
-                (ARRAY['visit','agreement','meeting_talks'])[1 + i % 3],
-                ARRAY['RUS', (ARRAY['IDN','MYS','VNM','THA'])[1 + i % 4]],
-                jsonb_build_array(jsonb_build_object('name', 'Actor ' || i, 'office', null, 'country', 'RUS', 'role', 'actor')),
-                round(((i % 10) / 10.0)::numeric, 1)::float8,
-                CASE WHEN i % 7 = 0 THEN '=HYPERLINK("http://evil.example/' || i || '"), with "quotes"' || E'\\r\\nand a line break'
-                     ELSE 'Summary ' || i END,
-                date '2024-01-01' + (i / 20),
-                ARRAY['security'],
-                '1.0.0', now(), now(), 1, i
-         FROM generate_series(1, ${EVENTS}) AS i`,
-      );
-    } finally {
-      await db.end();
-    }
-    api = await startTestApi({ databaseUrl: database.url, natsUrl: testNatsUrl(), namespace });
-    nc = await connectTestNats();
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-    await database?.drop();
   });
 
   it('streams every event as RFC 4180 CSV, in the order of GET /events, formulas defused', async () => {
@@ -187,12 +157,12 @@ describe('GET /events/export', () => {
   });
 
   it('answers bad parameters with a 400 naming them, before any byte of the file', async () => {
-    const bad = await request(api.app.getHttpServer())
+    const bad = await request(world.api.app.getHttpServer())
       .get('/events/export?format=xlsx')
-      .set('authorization', `Bearer ${api.readKey}`);
+      .set('authorization', `Bearer ${world.api.readKey}`);
     expect(bad.status).toBe(400);
     expect((bad.body as { message: string }).message).toMatch(/^parameter "format"/);
-    const unauthorised = await request(api.app.getHttpServer()).get('/events/export');
+    const unauthorised = await request(world.api.app.getHttpServer()).get('/events/export');
     expect(unauthorised.status).toBe(401);
   });
 });

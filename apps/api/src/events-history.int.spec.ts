@@ -2,18 +2,7 @@
  * Bitemporal reads: `asOf` on GET /events and GET /events/:id answers with what the log had
  * recorded at that moment; GET /events/:id/history lists every version and what it changed.
  */
-import { type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
-import request from 'supertest';
-import {
-  type TestDatabase,
-  connectTestNats,
-  createTestDatabase,
-  deleteNamespace,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
-import { type TestApi, startTestApi } from './testing/api-test-app';
+import { useReadModelApi } from './testing/read-model-api';
 import { actor, insertArticles, insertEvents } from './testing/read-model-fixtures';
 
 jest.setTimeout(60_000);
@@ -27,15 +16,80 @@ const AFTER = '2025-03-01T00:00:00Z';
 const BEFORE = '2025-02-20T00:00:00Z';
 
 describe('asOf and history', () => {
-  const namespace = testNamespace('apih');
-  let database: TestDatabase;
-  let api: TestApi;
-  let nc: NatsConnection;
+  const world = useReadModelApi('apih', async (db) => {
+    await insertArticles(db, [
+      {
+        id: 'jkt',
+        title: 'Shoigu in Jakarta',
+        text: 'Sergei Shoigu is visiting Indonesia.',
+        publishedAt: FIRST_REPORT,
+      },
+      {
+        id: 'kl',
+        title: 'Shoigu to fly on to Kuala Lumpur',
+        text: 'After Indonesia, Shoigu visits Malaysia.',
+        feedUrl: 'https://kl.example.org/rss',
+        publishedAt: SECOND_REPORT,
+      },
+      { id: 'hn', title: 'Hanoi talks', text: 'Talks in Hanoi.', publishedAt: SECOND_REPORT },
+    ]);
+    await insertEvents(db, [
+      {
+        id: 'e-shoigu',
+        versions: [
+          {
+            recordedAt: FIRST_REPORT,
+            change: 'created',
+            state: {
+              type: 'visit',
+              countries: ['IDN', 'RUS'],
+              actors: [actor('Sergei Shoigu', 'RUS')],
+              confidence: 0.6,
+              eventDate: '2025-02-24',
+              sourceCount: 1,
+            },
+          },
+          {
+            recordedAt: SECOND_REPORT,
+            change: 'source_added',
+            state: {
+              countries: ['IDN', 'MYS', 'RUS'],
+              actors: [actor('Sergei Shoigu', 'RUS'), actor('Anwar Ibrahim', 'MYS')],
+              confidence: 0.9,
+              sourceCount: 2,
+            },
+          },
+        ],
+        sources: [
+          { articleId: 'jkt', detectedAt: FIRST_REPORT },
+          { articleId: 'kl', detectedAt: SECOND_REPORT },
+        ],
+      },
+      {
+        id: 'e-later',
+        versions: [
+          {
+            recordedAt: SECOND_REPORT,
+            state: {
+              type: 'meeting_talks',
+              countries: ['RUS', 'VNM'],
+              eventDate: '2025-02-25',
+              confidence: 0.7,
+            },
+          },
+        ],
+        sources: [{ articleId: 'hn', detectedAt: SECOND_REPORT }],
+      },
+    ]);
+    // Merge keys the projector folded into e-shoigu (its own id is one too).
+    await db.query(
+      `INSERT INTO diplomatic_event_aliases (alias, diplomatic_event_id, first_sequence)
+       VALUES ('e-shoigu', 'e-shoigu', 1), ('e-shoigu-kl-report', 'e-shoigu', 2)`,
+    );
+  });
 
   const get = async (path: string) => {
-    const response = await request(api.app.getHttpServer())
-      .get(path)
-      .set('authorization', `Bearer ${api.readKey}`);
+    const response = await world.get(path);
     return { status: response.status, body: response.body as Record<string, any> };
   };
   const ids = async (query: string) => {
@@ -43,91 +97,6 @@ describe('asOf and history', () => {
     expect({ status, message: body.message }).toEqual({ status: 200, message: undefined });
     return (body.items as Array<{ id: string }>).map((item) => item.id);
   };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
-    try {
-      await insertArticles(db, [
-        {
-          id: 'jkt',
-          title: 'Shoigu in Jakarta',
-          text: 'Sergei Shoigu is visiting Indonesia.',
-          publishedAt: FIRST_REPORT,
-        },
-        {
-          id: 'kl',
-          title: 'Shoigu to fly on to Kuala Lumpur',
-          text: 'After Indonesia, Shoigu visits Malaysia.',
-          feedUrl: 'https://kl.example.org/rss',
-          publishedAt: SECOND_REPORT,
-        },
-        { id: 'hn', title: 'Hanoi talks', text: 'Talks in Hanoi.', publishedAt: SECOND_REPORT },
-      ]);
-      await insertEvents(db, [
-        {
-          id: 'e-shoigu',
-          versions: [
-            {
-              recordedAt: FIRST_REPORT,
-              change: 'created',
-              state: {
-                type: 'visit',
-                countries: ['IDN', 'RUS'],
-                actors: [actor('Sergei Shoigu', 'RUS')],
-                confidence: 0.6,
-                eventDate: '2025-02-24',
-                sourceCount: 1,
-              },
-            },
-            {
-              recordedAt: SECOND_REPORT,
-              change: 'source_added',
-              state: {
-                countries: ['IDN', 'MYS', 'RUS'],
-                actors: [actor('Sergei Shoigu', 'RUS'), actor('Anwar Ibrahim', 'MYS')],
-                confidence: 0.9,
-                sourceCount: 2,
-              },
-            },
-          ],
-          sources: [
-            { articleId: 'jkt', detectedAt: FIRST_REPORT },
-            { articleId: 'kl', detectedAt: SECOND_REPORT },
-          ],
-        },
-        {
-          id: 'e-later',
-          versions: [
-            {
-              recordedAt: SECOND_REPORT,
-              state: {
-                type: 'meeting_talks',
-                countries: ['RUS', 'VNM'],
-                eventDate: '2025-02-25',
-                confidence: 0.7,
-              },
-            },
-          ],
-          sources: [{ articleId: 'hn', detectedAt: SECOND_REPORT }],
-        },
-      ]);
-    } finally {
-      await db.end();
-    }
-    api = await startTestApi({ databaseUrl: database.url, natsUrl: testNatsUrl(), namespace });
-    nc = await connectTestNats();
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-    await database?.drop();
-  });
 
   describe('GET /events?asOf', () => {
     it('lists only the events the log knew of then', async () => {
@@ -216,6 +185,19 @@ describe('asOf and history', () => {
       const { status, body } = await get(`/events/e-shoigu?asOf=${BEFORE}`);
       expect(status).toBe(404);
       expect(body.message).toMatch(/not known at/);
+    });
+
+    it('answers an id merged into another event with that event, naming the id asked for', async () => {
+      const { status, body } = await get('/events/e-shoigu-kl-report');
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ id: 'e-shoigu', mergedFrom: 'e-shoigu-kl-report', version: 2 });
+      expect(body.sources).toHaveLength(2);
+      expect((await get('/events/e-shoigu')).body.mergedFrom).toBeNull();
+      const then = await get(`/events/e-shoigu-kl-report?asOf=${BETWEEN}`);
+      expect(then.body).toMatchObject({ id: 'e-shoigu', mergedFrom: 'e-shoigu-kl-report', version: 1 });
+      const history = await get('/events/e-shoigu-kl-report/history');
+      expect(history.body).toMatchObject({ id: 'e-shoigu', mergedFrom: 'e-shoigu-kl-report' });
+      expect(history.body.versions).toHaveLength(2);
     });
 
     it('answers an unknown id with 404 and bad parameters with 400', async () => {

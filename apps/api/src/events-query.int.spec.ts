@@ -2,19 +2,8 @@
  * GET /events filters, sorting and paging, through the real API module (in-process) against
  * a database of its own holding a small, hand-made world of events.
  */
-import { type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
-import request from 'supertest';
-import {
-  type TestDatabase,
-  connectTestNats,
-  createTestDatabase,
-  deleteNamespace,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
-import { EventsRepository, SOURCE_LOOKUP_LIMIT } from './events.repository';
-import { type TestApi, startTestApi } from './testing/api-test-app';
+import { EventsRepository, SOURCE_LOOKUP_LIMIT, WALK_FIRST } from './events.repository';
+import { useReadModelApi } from './testing/read-model-api';
 import { actor, insertArticles, insertEvents } from './testing/read-model-fixtures';
 
 jest.setTimeout(60_000);
@@ -24,14 +13,137 @@ const FEED_B = 'https://b.example.org/feed.xml?edition=en,asia';
 const FEED_C = 'https://c.example.org/atom';
 
 describe('GET /events (query API)', () => {
-  const namespace = testNamespace('apiq');
-  let database: TestDatabase;
-  let api: TestApi;
-  let nc: NatsConnection;
+  const world = useReadModelApi('apiq', async (db) => {
+    await insertArticles(db, [
+      {
+        id: 'a1',
+        title: 'Shoigu visits Jakarta for defence talks',
+        text: 'Sergei Shoigu arrived in Jakarta to discuss security cooperation with Indonesia.',
+        feedUrl: FEED_A,
+        publishedAt: '2025-02-24T06:00:00Z',
+      },
+      {
+        id: 'a2',
+        title: 'Malaysia hosts Russian delegation',
+        text: 'Anwar Ibrahim received the Russian Security Council secretary in Kuala Lumpur.',
+        feedUrl: FEED_B,
+        publishedAt: '2025-02-25T23:30:00Z',
+      },
+      {
+        id: 'a3',
+        title: 'Vietnam and Russia sign energy agreement',
+        text: 'The two countries signed an agreement on nuclear energy cooperation in Hanoi.',
+        feedUrl: FEED_B,
+        alsoIn: [FEED_C],
+        publishedAt: '2025-03-10T09:00:00Z',
+      },
+      {
+        id: 'a4',
+        title: 'Lavrov meets ASEAN ministers in Vientiane',
+        text: 'Sergey Lavrov held talks with the foreign ministers of ASEAN in Laos.',
+        feedUrl: FEED_A,
+        publishedAt: '2024-07-26T10:00:00Z',
+      },
+      {
+        id: 'a5',
+        title: 'Thai navy joins exercise with Russian Pacific Fleet',
+        text: 'Warships of Thailand and Russia held a joint naval exercise in the Andaman Sea.',
+        feedUrl: FEED_C,
+        publishedAt: '2025-05-01T12:00:00Z',
+      },
+    ]);
+    const at = '2025-06-01T00:00:00Z';
+    await insertEvents(db, [
+      {
+        id: 'e-visit-idn-mys',
+        versions: [
+          {
+            recordedAt: at,
+            state: {
+              type: 'visit',
+              countries: ['IDN', 'MYS', 'RUS'],
+              actors: [actor('Sergei Shoigu', 'RUS'), actor('Anwar Ibrahim', 'MYS')],
+              confidence: 0.9,
+              eventDate: '2025-02-24',
+              sourceCount: 2,
+            },
+          },
+        ],
+        sources: [
+          { articleId: 'a1', detectedAt: at },
+          { articleId: 'a2', detectedAt: at },
+        ],
+      },
+      {
+        id: 'e-agreement-vnm',
+        versions: [
+          {
+            recordedAt: at,
+            state: {
+              type: 'agreement',
+              countries: ['RUS', 'VNM'],
+              actors: [actor('Vladimir Putin', 'RUS'), actor('Tô Lâm', 'VNM')],
+              confidence: 0.8,
+              eventDate: '2025-03-10',
+            },
+          },
+        ],
+        sources: [{ articleId: 'a3', detectedAt: at }],
+      },
+      {
+        id: 'e-talks-asean',
+        versions: [
+          {
+            recordedAt: at,
+            state: {
+              type: 'meeting_talks',
+              countries: ['ASEAN', 'LAO', 'RUS'],
+              actors: [actor('Sergey Lavrov', 'RUS')],
+              confidence: 0.7,
+              eventDate: '2024-07-26',
+            },
+          },
+        ],
+        sources: [{ articleId: 'a4', detectedAt: at }],
+      },
+      {
+        id: 'e-exercise-tha',
+        versions: [
+          {
+            recordedAt: at,
+            state: {
+              type: 'military_exercise',
+              countries: ['RUS', 'THA'],
+              actors: [],
+              confidence: 0.6,
+              eventDate: '2025-05-01',
+            },
+          },
+        ],
+        sources: [{ articleId: 'a5', detectedAt: at }],
+      },
+      {
+        // Same date and confidence as e-visit-idn-mys: the id breaks the tie.
+        id: 'e-visit-idn',
+        versions: [
+          {
+            recordedAt: at,
+            state: {
+              type: 'visit',
+              countries: ['IDN', 'RUS'],
+              actors: [actor('Sergei Shoigu', 'RUS'), actor('Prabowo Subianto', 'IDN')],
+              confidence: 0.9,
+              eventDate: '2025-02-24',
+            },
+          },
+        ],
+        sources: [{ articleId: 'a2', detectedAt: at }],
+      },
+    ]);
+  });
 
-  const get = async (path: string, key: string | null = api.readKey) => {
-    const call = request(api.app.getHttpServer()).get(path);
-    const response = await (key ? call.set('authorization', `Bearer ${key}`) : call);
+  const get = async (path: string, key?: string | null) => {
+    const response = await world.get(path, key);
     return { status: response.status, body: response.body as Record<string, any> };
   };
   const ids = async (query: string) => {
@@ -39,153 +151,6 @@ describe('GET /events (query API)', () => {
     expect({ query, status, message: body.message }).toEqual({ query, status: 200, message: undefined });
     return (body.items as Array<{ id: string }>).map((item) => item.id);
   };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
-    try {
-      await insertArticles(db, [
-        {
-          id: 'a1',
-          title: 'Shoigu visits Jakarta for defence talks',
-          text: 'Sergei Shoigu arrived in Jakarta to discuss security cooperation with Indonesia.',
-          feedUrl: FEED_A,
-          publishedAt: '2025-02-24T06:00:00Z',
-        },
-        {
-          id: 'a2',
-          title: 'Malaysia hosts Russian delegation',
-          text: 'Anwar Ibrahim received the Russian Security Council secretary in Kuala Lumpur.',
-          feedUrl: FEED_B,
-          publishedAt: '2025-02-25T23:30:00Z',
-        },
-        {
-          id: 'a3',
-          title: 'Vietnam and Russia sign energy agreement',
-          text: 'The two countries signed an agreement on nuclear energy cooperation in Hanoi.',
-          feedUrl: FEED_B,
-          alsoIn: [FEED_C],
-          publishedAt: '2025-03-10T09:00:00Z',
-        },
-        {
-          id: 'a4',
-          title: 'Lavrov meets ASEAN ministers in Vientiane',
-          text: 'Sergey Lavrov held talks with the foreign ministers of ASEAN in Laos.',
-          feedUrl: FEED_A,
-          publishedAt: '2024-07-26T10:00:00Z',
-        },
-        {
-          id: 'a5',
-          title: 'Thai navy joins exercise with Russian Pacific Fleet',
-          text: 'Warships of Thailand and Russia held a joint naval exercise in the Andaman Sea.',
-          feedUrl: FEED_C,
-          publishedAt: '2025-05-01T12:00:00Z',
-        },
-      ]);
-      const at = '2025-06-01T00:00:00Z';
-      await insertEvents(db, [
-        {
-          id: 'e-visit-idn-mys',
-          versions: [
-            {
-              recordedAt: at,
-              state: {
-                type: 'visit',
-                countries: ['IDN', 'MYS', 'RUS'],
-                actors: [actor('Sergei Shoigu', 'RUS'), actor('Anwar Ibrahim', 'MYS')],
-                confidence: 0.9,
-                eventDate: '2025-02-24',
-                sourceCount: 2,
-              },
-            },
-          ],
-          sources: [
-            { articleId: 'a1', detectedAt: at },
-            { articleId: 'a2', detectedAt: at },
-          ],
-        },
-        {
-          id: 'e-agreement-vnm',
-          versions: [
-            {
-              recordedAt: at,
-              state: {
-                type: 'agreement',
-                countries: ['RUS', 'VNM'],
-                actors: [actor('Vladimir Putin', 'RUS'), actor('Tô Lâm', 'VNM')],
-                confidence: 0.8,
-                eventDate: '2025-03-10',
-              },
-            },
-          ],
-          sources: [{ articleId: 'a3', detectedAt: at }],
-        },
-        {
-          id: 'e-talks-asean',
-          versions: [
-            {
-              recordedAt: at,
-              state: {
-                type: 'meeting_talks',
-                countries: ['ASEAN', 'LAO', 'RUS'],
-                actors: [actor('Sergey Lavrov', 'RUS')],
-                confidence: 0.7,
-                eventDate: '2024-07-26',
-              },
-            },
-          ],
-          sources: [{ articleId: 'a4', detectedAt: at }],
-        },
-        {
-          id: 'e-exercise-tha',
-          versions: [
-            {
-              recordedAt: at,
-              state: {
-                type: 'military_exercise',
-                countries: ['RUS', 'THA'],
-                actors: [],
-                confidence: 0.6,
-                eventDate: '2025-05-01',
-              },
-            },
-          ],
-          sources: [{ articleId: 'a5', detectedAt: at }],
-        },
-        {
-          // Same date and confidence as e-visit-idn-mys: the id breaks the tie.
-          id: 'e-visit-idn',
-          versions: [
-            {
-              recordedAt: at,
-              state: {
-                type: 'visit',
-                countries: ['IDN', 'RUS'],
-                actors: [actor('Sergei Shoigu', 'RUS'), actor('Prabowo Subianto', 'IDN')],
-                confidence: 0.9,
-                eventDate: '2025-02-24',
-              },
-            },
-          ],
-          sources: [{ articleId: 'a2', detectedAt: at }],
-        },
-      ]);
-    } finally {
-      await db.end();
-    }
-    api = await startTestApi({ databaseUrl: database.url, natsUrl: testNatsUrl(), namespace });
-    nc = await connectTestNats();
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-    await database?.drop();
-  });
 
   it('lists newest event date first, ties by id, with the event fields', async () => {
     expect(await ids('')).toEqual([
@@ -259,18 +224,33 @@ describe('GET /events (query API)', () => {
   // Source filters (q, feed, published*) run one of two ways, by how many sources match:
   // both must give the same answers.
   describe.each([
-    ['matching events looked up from the articles', 2000],
-    ['sources checked event by event', 0],
-  ])('filters, %s', (_strategy, limit) => {
+    ['the first events checked first, then a lookup', WALK_FIRST, 2000],
+    ['matching events looked up from the sources', 0, 2000],
+    ['sources checked event by event', 0, 0],
+  ])('filters, %s', (_strategy, walkFirst, limit) => {
     beforeAll(() => {
-      api.app.get(EventsRepository).sourceLookupLimit = limit;
+      world.api.app.get(EventsRepository).sourceLookupLimit = limit;
+      world.api.app.get(EventsRepository).walkFirst = walkFirst;
     });
     afterAll(() => {
-      api.app.get(EventsRepository).sourceLookupLimit = SOURCE_LOOKUP_LIMIT;
+      world.api.app.get(EventsRepository).sourceLookupLimit = SOURCE_LOOKUP_LIMIT;
+      world.api.app.get(EventsRepository).walkFirst = WALK_FIRST;
     });
 
     it.each(filterCases)('%s', async (query, expected) => {
       expect(await ids(query)).toEqual(expected);
+      // One at a time: full pages, where the first events checked first can answer.
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const separator = query ? '&' : '?';
+        const { body }: { body: Record<string, any> } = await get(
+          `/events${query}${separator}limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        paged.push(...body.items.map((item: { id: string }) => item.id));
+        cursor = body.nextCursor as string | null;
+      } while (cursor);
+      expect(paged).toEqual(expected);
     });
   });
 
@@ -306,17 +286,23 @@ describe('GET /events (query API)', () => {
       'sort=confidence&order=asc',
     ])('pages through %s with cursors, one at a time, in the same order as one page', async (sort) => {
       const whole = await ids(`?${sort}`);
-      const paged: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const { status, body }: { status: number; body: Record<string, any> } = await get(
-          `/events?${sort}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-        );
-        expect(status).toBe(200);
-        paged.push(...body.items.map((item: { id: string }) => item.id));
-        cursor = body.nextCursor as string | null;
-      } while (cursor);
-      expect(paged).toEqual(whole);
+      // asOf pages take another path (versions, bounded in two steps): after every version it
+      // must give the same order, page by page, ties included.
+      for (const asOf of ['', '&asOf=2030-01-01T00:00:00Z']) {
+        for (const limit of [1, 2]) {
+          const paged: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const { status, body }: { status: number; body: Record<string, any> } = await get(
+              `/events?${sort}${asOf}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+            );
+            expect(status).toBe(200);
+            paged.push(...body.items.map((item: { id: string }) => item.id));
+            cursor = body.nextCursor as string | null;
+          } while (cursor);
+          expect({ asOf, limit, paged }).toEqual({ asOf, limit, paged: whole });
+        }
+      }
     });
 
     it('keeps the filters across pages', async () => {

@@ -32,9 +32,39 @@ import {
  * looked up by id; past it, the filter is checked event by event. Either way is quick at its
  * end of the range; see resolveSources.
  */
-export const SOURCE_LOOKUP_LIMIT = 2000;
+export const SOURCE_LOOKUP_LIMIT = 500;
+
+/** How many events, in sort order, are checked for a source filter before any lookup (see firstEventsWithSources). */
+export const WALK_FIRST = 1000;
+
+/** Filters that leave every event in (the source conditions apart): those are applied already. */
+const NO_EVENT_FILTERS = {
+  country: [],
+  pair: [],
+  actor: undefined,
+  type: [],
+  from: undefined,
+  to: undefined,
+  minConfidence: undefined,
+  q: undefined,
+} satisfies Partial<EventFilters>;
 
 const { sql } = Prisma;
+
+/** Whether the daily counts can answer: no filter but type and event dates, and not asOf. */
+function countedDaily(filters: EventFilters): boolean {
+  return (
+    filters.country.length === 0 &&
+    filters.pair.length === 0 &&
+    !filters.actor &&
+    !filters.publishedFrom &&
+    !filters.publishedTo &&
+    filters.minConfidence === undefined &&
+    !filters.q &&
+    filters.feed.length === 0 &&
+    !filters.asOf
+  );
+}
 
 function presentRow(row: EventRow): EventListItem {
   return {
@@ -82,6 +112,19 @@ export type EventPage = { items: EventListItem[]; nextCursor: EventCursor | null
 
 export type TimeseriesRow = { period: string; key: string; count: number };
 
+type SourceRow = {
+  article_id: string;
+  title: string;
+  url: string;
+  feed_url: string;
+  published_at: Date | null;
+  confidence: number;
+  evidence: Prisma.JsonValue;
+  context: Prisma.JsonValue;
+  detected_at: Date;
+  classification: Prisma.JsonValue | null;
+};
+
 type VersionRow = {
   version: number;
   recorded_at: Date;
@@ -93,8 +136,9 @@ type VersionRow = {
 /** Read-only queries over the projector's tables. */
 @Injectable()
 export class EventsRepository {
-  /** A property so tests can force either strategy. */
+  /** Properties so tests can force each strategy. */
   sourceLookupLimit = SOURCE_LOOKUP_LIMIT;
+  walkFirst = WALK_FIRST;
 
   constructor(private readonly prisma: PrismaService) {}
 
@@ -117,20 +161,8 @@ export class EventsRepository {
 
   /** One page of events matching the filters, in a stable (key, id) order. */
   async list(request: EventPageRequest, cursor: EventCursor | null): Promise<EventPage> {
-    const sources = await this.resolveSources(request);
-    if (sources.kind === 'ids' && sources.ids.length === 0) return { items: [], nextCursor: null };
-    const conditions = eventConditions(request, sources);
-    if (cursor) conditions.push(afterCursor(cursor));
-    const relation = eventRelation(request.asOf);
-    const bounded = request.asOf
-      ? [...conditions, pageBound(relation, conditions, request.sort, request.order, request.limit + 1)]
-      : conditions;
-    const rows = await this.prisma.client.$queryRaw<EventRow[]>(sql`
-      SELECT ${EVENT_COLUMNS}
-      FROM ${relation} e
-      ${whereClause(bounded)}
-      ${orderBy(request.sort, request.order)}
-      LIMIT ${request.limit + 1}`);
+    const rows =
+      (await this.firstEventsWithSources(request, cursor)) ?? (await this.listRows(request, cursor));
     const page = rows.slice(0, request.limit);
     const last = page.at(-1);
     return {
@@ -139,12 +171,57 @@ export class EventsRepository {
     };
   }
 
+  private async listRows(request: EventPageRequest, cursor: EventCursor | null): Promise<EventRow[]> {
+    const sources = await this.resolveSources(request);
+    if (sources.kind === 'ids' && sources.ids.length === 0) return [];
+    const conditions = eventConditions(request, sources);
+    if (cursor) conditions.push(afterCursor(cursor));
+    const relation = eventRelation(request.asOf);
+    const bounded = request.asOf
+      ? [...conditions, pageBound(relation, conditions, request.sort, request.order, request.limit + 1)]
+      : conditions;
+    return this.prisma.client.$queryRaw<EventRow[]>(sql`
+      SELECT ${EVENT_COLUMNS}
+      FROM ${relation} e
+      ${whereClause(bounded)}
+      ${orderBy(request.sort, request.order)}
+      LIMIT ${request.limit + 1}`);
+  }
+
+  /**
+   * Source conditions (feed, published dates) that many events meet: a page of them is among
+   * the first events in sort order, so those are checked first, a bounded number (walkFirst),
+   * without the lookup resolveSources makes. A full page found there is the answer (the first
+   * matches of a prefix of the order are the first matches of the order); otherwise null, and
+   * the lookup decides. Not at asOf (the versions page differently).
+   */
+  private async firstEventsWithSources(
+    request: EventPageRequest,
+    cursor: EventCursor | null,
+  ): Promise<EventRow[] | null> {
+    const sources = sourceConditions(request);
+    if (!sources || request.asOf || this.walkFirst <= 0) return null;
+    const conditions = eventConditions(request, { kind: 'none' });
+    if (cursor) conditions.push(afterCursor(cursor));
+    const rows = await this.prisma.client.$queryRaw<EventRow[]>(sql`
+      SELECT ${EVENT_COLUMNS}
+      FROM (
+        SELECT * FROM diplomatic_events e ${whereClause(conditions)}
+        ${orderBy(request.sort, request.order)}
+        LIMIT ${this.walkFirst}) e
+      ${whereClause(eventConditions({ ...request, ...NO_EVENT_FILTERS }, { kind: 'exists', conditions: sources }))}
+      ${orderBy(request.sort, request.order)}
+      LIMIT ${request.limit + 1}`);
+    return rows.length > request.limit ? rows : null;
+  }
+
   /** Event counts per period (of the event date) and per country, pair or type. */
   async timeseries(
     filters: EventFilters,
     interval: TimeseriesInterval,
     groupBy: TimeseriesGroup | undefined,
   ): Promise<TimeseriesRow[]> {
+    if (groupBy === 'pair' && countedDaily(filters)) return this.pairTimeseries(filters, interval);
     const period = sql`date_trunc(${interval}::text, e.event_date::timestamp)`;
     const { key, join } = (() => {
       switch (groupBy) {
@@ -186,6 +263,27 @@ export class EventsRepository {
    * sources recorded by then; null if the log knew nothing of it yet.
    */
   /**
+   * Per pair, filtered at most by type and event date: summed from the time series the projector
+   * keeps (diplomatic_event_counts_daily, one row per day × pair × type), not from the events.
+   */
+  private pairTimeseries(filters: EventFilters, interval: TimeseriesInterval): Promise<TimeseriesRow[]> {
+    const conditions: Prisma.Sql[] = [];
+    if (filters.type.length > 0) conditions.push(sql`c.type = ANY(${filters.type}::text[])`);
+    if (filters.from) conditions.push(sql`c.day >= ${filters.from}::date`);
+    if (filters.to) conditions.push(sql`c.day <= ${filters.to}::date`);
+    return this.prisma.client.$queryRaw<TimeseriesRow[]>(sql`
+      SELECT to_char(t.period, 'YYYY-MM-DD') AS period, t.key, t.count
+      FROM (
+        SELECT date_trunc(${interval}::text, c.day::timestamp) AS period, c.country_a || '-' || c.country_b AS key,
+               sum(c.events)::int AS count
+        FROM diplomatic_event_counts_daily c
+        ${whereClause(conditions)}
+        GROUP BY 1, 2) t
+      WHERE t.count > 0
+      ORDER BY t.period, t.key`);
+  }
+
+  /**
    * The event an id names now: itself, or, for a merge key the projector folded into another
    * event (diplomatic_event_aliases), the event that absorbed it. Null if neither.
    */
@@ -208,57 +306,58 @@ export class EventsRepository {
   }
 
   private async getExact(id: string, asOf?: string) {
-    const version = asOf
-      ? await this.prisma.client.diplomaticEventVersion.findFirst({
-          where: { diplomaticEventId: id, recordedAt: { lte: new Date(asOf) } },
-          orderBy: { version: 'desc' },
-        })
-      : await this.prisma.client.diplomaticEventVersion.findFirst({
-          where: { diplomaticEventId: id },
-          orderBy: { version: 'desc' },
-        });
+    // Two round trips: the event (with its version), then its sources with their articles.
     let event: EventListItem;
+    let version: { version: number; recorded_at: Date } | null;
     if (asOf) {
-      if (!version) return null;
-      event = presentState(version.state as Record<string, unknown>);
+      const [row] = await this.prisma.client.$queryRaw<
+        Array<{ version: number; recorded_at: Date; state: Record<string, unknown> }>
+      >(sql`
+        SELECT version, recorded_at, state FROM diplomatic_event_versions
+        WHERE diplomatic_event_id = ${id} AND recorded_at <= ${asOf}::timestamptz
+        ORDER BY version DESC LIMIT 1`);
+      if (!row) return null;
+      event = presentState(row.state);
+      version = row;
     } else {
-      const [row] = await this.prisma.client.$queryRaw<EventRow[]>(sql`
-        SELECT ${EVENT_COLUMNS} FROM diplomatic_events e WHERE e.id = ${id}`);
+      const [row] = await this.prisma.client.$queryRaw<
+        Array<EventRow & { version: number | null; recorded_at: Date | null }>
+      >(sql`
+        SELECT ${EVENT_COLUMNS}, v.version, v.recorded_at
+        FROM diplomatic_events e
+        LEFT JOIN LATERAL (
+          SELECT version, recorded_at FROM diplomatic_event_versions
+          WHERE diplomatic_event_id = e.id ORDER BY version DESC LIMIT 1) v ON true
+        WHERE e.id = ${id}`);
       if (!row) return null;
       event = presentRow(row);
+      version =
+        row.version === null || row.recorded_at === null
+          ? null
+          : { version: row.version, recorded_at: row.recorded_at };
     }
-    const sources = await this.prisma.client.diplomaticEventSource.findMany({
-      where: { diplomaticEventId: id, ...(asOf ? { detectedAt: { lte: new Date(asOf) } } : {}) },
-      orderBy: [{ detectedAt: 'asc' }, { articleId: 'asc' }],
-      include: {
-        article: {
-          select: {
-            id: true,
-            title: true,
-            url: true,
-            feedUrl: true,
-            publishedAt: true,
-            classification: true,
-          },
-        },
-      },
-    });
+    const sources = await this.prisma.client.$queryRaw<SourceRow[]>(sql`
+      SELECT s.article_id, a.title, a.url, a.feed_url, a.published_at, s.confidence, s.evidence, s.context,
+             s.detected_at, a.classification
+      FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+      WHERE s.diplomatic_event_id = ${id} ${asOf ? sql`AND s.detected_at <= ${asOf}::timestamptz` : Prisma.empty}
+      ORDER BY s.detected_at, s.article_id`);
     return {
       ...event,
       asOf: asOf ?? null,
       version: version?.version ?? null,
-      recordedAt: version?.recordedAt.toISOString() ?? null,
+      recordedAt: version?.recorded_at.toISOString() ?? null,
       sources: sources.map((source) => ({
-        articleId: source.articleId,
-        title: source.article.title,
-        url: source.article.url,
-        feedUrl: source.article.feedUrl,
-        publishedAt: source.article.publishedAt?.toISOString() ?? null,
+        articleId: source.article_id,
+        title: source.title,
+        url: source.url,
+        feedUrl: source.feed_url,
+        publishedAt: source.published_at?.toISOString() ?? null,
         confidence: source.confidence,
         evidence: source.evidence,
         context: source.context,
-        detectedAt: source.detectedAt.toISOString(),
-        classification: source.article.classification,
+        detectedAt: source.detected_at.toISOString(),
+        classification: source.classification,
       })),
     };
   }

@@ -1,16 +1,5 @@
 /** GET /stats/timeseries: counts per period and per country, pair or type, computed in SQL. */
-import { type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
-import request from 'supertest';
-import {
-  type TestDatabase,
-  connectTestNats,
-  createTestDatabase,
-  deleteNamespace,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
-import { type TestApi, startTestApi } from './testing/api-test-app';
+import { useReadModelApi } from './testing/read-model-api';
 import { type EventFixture, insertEvents } from './testing/read-model-fixtures';
 
 jest.setTimeout(60_000);
@@ -21,15 +10,18 @@ const event = (id: string, type: string, countries: string[], eventDate: string)
 });
 
 describe('GET /stats/timeseries', () => {
-  const namespace = testNamespace('apis');
-  let database: TestDatabase;
-  let api: TestApi;
-  let nc: NatsConnection;
+  const world = useReadModelApi('apis', async (db) => {
+    await insertEvents(db, [
+      event('s1', 'visit', ['IDN', 'MYS', 'RUS'], '2025-02-24'), // a Monday
+      event('s2', 'visit', ['IDN', 'RUS'], '2025-02-26'),
+      event('s5', 'military_exercise', ['RUS', 'THA'], '2025-03-02'), // Sunday: still that week
+      event('s3', 'agreement', ['RUS', 'VNM'], '2025-03-10'),
+      event('s4', 'meeting_talks', ['ASEAN', 'LAO', 'RUS'], '2025-03-31'),
+    ]);
+  });
 
   const get = async (query: string) => {
-    const response = await request(api.app.getHttpServer())
-      .get(`/stats/timeseries${query}`)
-      .set('authorization', `Bearer ${api.readKey}`);
+    const response = await world.get(`/stats/timeseries${query}`);
     return { status: response.status, body: response.body as Record<string, any> };
   };
   const rows = async (query: string) => {
@@ -39,34 +31,6 @@ describe('GET /stats/timeseries', () => {
       (row) => `${row.period} ${row.key} ${row.count}`,
     );
   };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
-    try {
-      await insertEvents(db, [
-        event('s1', 'visit', ['IDN', 'MYS', 'RUS'], '2025-02-24'), // a Monday
-        event('s2', 'visit', ['IDN', 'RUS'], '2025-02-26'),
-        event('s5', 'military_exercise', ['RUS', 'THA'], '2025-03-02'), // Sunday: still that week
-        event('s3', 'agreement', ['RUS', 'VNM'], '2025-03-10'),
-        event('s4', 'meeting_talks', ['ASEAN', 'LAO', 'RUS'], '2025-03-31'),
-      ]);
-    } finally {
-      await db.end();
-    }
-    api = await startTestApi({ databaseUrl: database.url, natsUrl: testNatsUrl(), namespace });
-    nc = await connectTestNats();
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-    await database?.drop();
-  });
 
   it('counts per week (weeks start on Monday) and type', async () => {
     const { body } = await get('?interval=week&groupBy=type');
@@ -102,6 +66,23 @@ describe('GET /stats/timeseries', () => {
       '2025-03-01 ASEAN-LAO 1',
       '2025-03-01 ASEAN-RUS 1',
       '2025-03-01 LAO-RUS 1',
+    ]);
+  });
+
+  it('per pair with at most type and date filters: read from the daily counts, the same as counted from the events', async () => {
+    for (const query of [
+      '?interval=month&groupBy=pair',
+      '?interval=week&groupBy=pair&type=visit&from=2025-02-25',
+    ]) {
+      const fromCounts = await rows(query);
+      expect(fromCounts.length).toBeGreaterThan(0);
+      // minConfidence=0 keeps every event but needs the events themselves.
+      expect(await rows(`${query}&minConfidence=0`)).toEqual(fromCounts);
+    }
+    expect(await rows('?interval=month&groupBy=pair&type=visit')).toEqual([
+      '2025-02-01 IDN-MYS 1',
+      '2025-02-01 IDN-RUS 2',
+      '2025-02-01 MYS-RUS 1',
     ]);
   });
 

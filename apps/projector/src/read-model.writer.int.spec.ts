@@ -302,6 +302,76 @@ describe('ReadModelWriter (real Postgres)', () => {
     });
   });
 
+  it('keeps the query copies: source feeds and publication time, the search document, each version valid until the next', async () => {
+    const [a1, a2, key] = [unique(), unique(), unique()];
+    const at = (iso: string) => new Date(iso);
+    const second = {
+      ...articleIngested(a2),
+      id: `ai-${a2}`,
+      data: {
+        ...articleIngested(a2).data,
+        title: 'Naval exercise off Sulawesi',
+        text: 'A joint naval exercise.',
+      },
+    };
+    // A date no other test uses, so consolidation merges these into no other test's event.
+    const own = { startDate: '2032-01-10', endDate: null };
+    const later = { ...detected(key, a2, own), id: `de2-${key}`, occurredAt: '2025-02-26T00:00:00.000Z' };
+    // Recorded (occurredAt) before the first detection though applied after it.
+    const earlier = {
+      ...detected(key, a1, { ...own, confidence: 0.95 }),
+      id: `de3-${key}`,
+      occurredAt: '2025-02-23T00:00:00.000Z',
+    };
+    const batch = [articleIngested(a1), second, detected(key, a1, own), later].map((event, i) => ({
+      event,
+      streamSequence: 30_001 + i,
+      deliveryCount: 1,
+    }));
+    await expect(writer.applyBatch(batch)).resolves.toEqual({ failures: [] });
+    await writer.applyBatch([{ event: earlier, streamSequence: 30_010, deliveryCount: 1 }]);
+    const moved = createEvent('ArticleSourceAdded', {
+      id: `sa-${a1}`,
+      data: {
+        articleId: a1,
+        contentHash: 'h1',
+        feedUrl: 'https://another.example.org/rss',
+        url: `https://another.example.org/${a1}`,
+        guid: null,
+        seenAt: '2025-02-27T10:00:00.000Z',
+      },
+    });
+    await writer.applyBatch([{ event: moved, streamSequence: 30_011, deliveryCount: 1 }]);
+
+    const sources = await prisma.client.diplomaticEventSource.findMany({
+      where: { diplomaticEventId: key },
+      orderBy: { articleId: 'asc' },
+    });
+    expect(sources.map((source) => [source.articleId, source.feedUrls, source.publishedAt])).toEqual(
+      [
+        [a1, ['https://another.example.org/rss', 'https://example.org/feed.xml'], at('2025-02-24T08:00:00Z')],
+        [a2, ['https://example.org/feed.xml'], at('2025-02-24T08:00:00Z')],
+      ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    );
+    const [document] = await prisma.client.$queryRawUnsafe<Array<{ naval: boolean; shoigu: boolean }>>(
+      `SELECT search_vector @@ websearch_to_tsquery('english', '"naval exercise"') AS naval,
+              search_vector @@ websearch_to_tsquery('english', 'shoigu') AS shoigu
+         FROM diplomatic_events WHERE id = $1`,
+      key,
+    );
+    expect(document).toEqual({ naval: true, shoigu: true });
+    const versions = await prisma.client.diplomaticEventVersion.findMany({
+      where: { diplomaticEventId: key },
+      orderBy: { version: 'asc' },
+    });
+    expect(versions.map((v) => [v.recordedAt, v.validUntil, v.confidence, v.type, v.countries])).toEqual([
+      // Version 1 is superseded by version 3, recorded earlier than itself: never the answer.
+      [at('2025-02-24T09:00:02Z'), at('2025-02-24T09:00:02Z'), 0.8, 'visit', ['IDN', 'RUS']],
+      [at('2025-02-26T00:00:00Z'), at('2025-02-26T00:00:00Z'), 0.8, 'visit', ['IDN', 'RUS']],
+      [at('2025-02-23T00:00:00Z'), null, 0.95, 'visit', ['IDN', 'RUS']],
+    ]);
+  });
+
   it('keeps the daily time series equal to the counts of the diplomatic events it summarises', async () => {
     // One statement, one snapshot: other tests may be writing meanwhile.
     const mismatches = await prisma.client.$queryRawUnsafe<Array<{ n: number }>>(

@@ -62,6 +62,9 @@ CREATE INDEX "diplomatic_event_sources_feed_urls_idx" ON "diplomatic_event_sourc
 CREATE INDEX "diplomatic_event_sources_published_at_idx" ON "diplomatic_event_sources"("published_at");
 
 -- CreateIndex
+CREATE INDEX "diplomatic_event_sources_diplomatic_event_id_published_at_f_idx" ON "diplomatic_event_sources"("diplomatic_event_id", "published_at", "feed_urls");
+
+-- CreateIndex
 CREATE INDEX "diplomatic_events_event_date_type_countries_idx" ON "diplomatic_events"("event_date", "type", "countries");
 
 -- CreateIndex

@@ -165,4 +165,15 @@ export async function insertEvents(db: Client, events: EventFixture[]): Promise<
       [event.id],
     );
   }
+  // The daily time series the projector keeps, recounted from all the events.
+  await db.query('DELETE FROM diplomatic_event_counts_daily');
+  await db.query(
+    `INSERT INTO diplomatic_event_counts_daily (day, country_a, country_b, type, events, sources)
+     SELECT e.event_date, a.country, b.country, e.type, count(*)::int, sum(e.source_count)::int
+       FROM diplomatic_events e
+      CROSS JOIN LATERAL unnest(e.countries) AS a(country)
+      CROSS JOIN LATERAL unnest(e.countries) AS b(country)
+      WHERE a.country < b.country
+      GROUP BY e.event_date, a.country, b.country, e.type`,
+  );
 }

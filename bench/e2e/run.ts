@@ -239,6 +239,8 @@ async function main() {
 
     const samples: Sample[] = [];
     const peakRss: Record<string, number> = {};
+    const lastCpu = new Map<number, number>();
+    const cumulativeCpu: Record<string, number> = {};
     const sample = async (): Promise<Sample> => {
       const lag: Record<string, number> = {};
       for (const durable of DURABLES) {
@@ -248,21 +250,22 @@ async function main() {
       const { rows } = await db.query<{ rows: string; classified: string }>(
         `SELECT count(*) AS rows, count(classified_at) AS classified FROM articles`,
       );
-      const cpu: Record<string, number> = {};
       const rssMb: Record<string, number> = {};
       for (const [name, pids] of Object.entries(measuredPids())) {
-        let seconds = 0;
         let rss = 0;
         for (const pid of pids) {
           const stats = sampleProcess(pid);
           if (!stats) continue;
-          seconds += stats.cpuSeconds;
+          // Postgres backends come and go: CPU is summed per process as it grows, from when it is first seen.
+          const before = lastCpu.get(pid) ?? (samples.length === 0 ? stats.cpuSeconds : 0);
+          cumulativeCpu[name] = (cumulativeCpu[name] ?? 0) + Math.max(0, stats.cpuSeconds - before);
+          lastCpu.set(pid, stats.cpuSeconds);
           rss += stats.rssMb;
           if (APPS.includes(name as AppName)) peakRss[name] = Math.max(peakRss[name] ?? 0, stats.hwmMb);
         }
-        cpu[name] = seconds;
         rssMb[name] = round(rss);
       }
+      const cpu = { ...cumulativeCpu };
       const s: Sample = {
         t: Date.now(),
         released: feeds.released(),
@@ -433,10 +436,18 @@ async function main() {
       const end = run.drainedAt ?? run.releasedUntil + settings.drainSeconds * 1000;
       const last = [...samples].reverse().find((s) => s.t <= end) ?? samples.at(-1);
       const cpuCores: Record<string, number> = {};
+      const cpuMsPerArticle: Record<string, number> = {};
+      let pipelineCpuSeconds = 0;
       if (first && last && last.t > first.t) {
         const wall = (last.t - first.t) / 1000;
-        for (const name of Object.keys(last.cpu))
-          cpuCores[name] = round((last.cpu[name]! - (first.cpu[name] ?? 0)) / wall, 2);
+        const rowsDone = Math.max(1, last.classified - first.classified);
+        for (const name of Object.keys(last.cpu)) {
+          const seconds = last.cpu[name]! - (first.cpu[name] ?? 0);
+          cpuCores[name] = round(seconds / wall, 2);
+          cpuMsPerArticle[name] = round((seconds * 1000) / rowsDone, 2);
+          if (name !== 'bench') pipelineCpuSeconds += seconds;
+        }
+        cpuMsPerArticle.pipeline = round((pipelineCpuSeconds * 1000) / rowsDone, 2);
         const busy = last.machine.busy - first.machine.busy;
         const total = last.machine.total - first.machine.total;
         cpuCores.machineBusy = round((busy / total) * os.cpus().length, 2);
@@ -479,6 +490,12 @@ async function main() {
         ),
         lagSeries: { columns: ['second', ...DURABLES], every: '5 s', rows: lagSeries },
         cpuCores,
+        // CPU per article written, by process (apps, Postgres, nats-server): what a rate costs.
+        cpuMsPerArticle,
+        // The rate two idle cores could carry at that cost (an estimate; the machine is shared).
+        articlesPerSecondOnTwoFreeCores: cpuMsPerArticle.pipeline
+          ? Math.round(2000 / cpuMsPerArticle.pipeline)
+          : null,
       };
     });
 

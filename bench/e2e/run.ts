@@ -230,11 +230,13 @@ async function main() {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       return cmd.includes(`\0${natsPort}`) || (natsPort === '4222' && !cmd.includes('-p\0'));
     });
+    // The bench's own queries (progress counts) run in its own backend: counted as the bench's.
+    const benchBackend = (await db.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows[0]!.pid;
     const measuredPids = (): Record<string, number[]> => ({
       ...Object.fromEntries([...apps].map(([name, app]) => [name, [app.child.pid!]])),
-      postgres: processTree(database.postmaster),
+      postgres: processTree(database.postmaster).filter((pid) => pid !== benchBackend),
       'nats-server': natsPids,
-      bench: [process.pid],
+      bench: [process.pid, benchBackend],
     });
 
     const samples: Sample[] = [];
@@ -322,6 +324,8 @@ async function main() {
       const target = phase.firstK + count;
       const deadline = run.releasedUntil + settings.drainSeconds * 1000;
       let lastReport = 0;
+      let lastCount = -1;
+      let lastChangeAt = Date.now();
       while (Date.now() < deadline) {
         await sleep(1000);
         const last = samples.at(-1);
@@ -332,12 +336,22 @@ async function main() {
             `  t+${Math.round((Date.now() - phase.startedAt) / 1000)} s released ${last.released} rows ${last.rows} classified ${last.classified} lag ${JSON.stringify(last.lag)} load ${os.loadavg()[0]!.toFixed(2)}`,
           );
         }
-        if (
-          last.classified >= target &&
-          last.t > run.releasedUntil &&
-          DURABLES.every((d) => last.lag[d] === 0)
-        ) {
+        if (last.classified !== lastCount) {
+          lastCount = last.classified;
+          lastChangeAt = last.t;
+        }
+        const idle = DURABLES.every((d) => last.lag[d] === 0);
+        if (last.classified >= target && last.t > run.releasedUntil && idle) {
           run.drainedAt = last.t;
+          break;
+        }
+        // Articles that scrolled out of their feeds unseen never come: settled once nothing moves.
+        if (
+          idle &&
+          last.t > run.releasedUntil &&
+          last.t - Math.max(lastChangeAt, run.releasedUntil) > 15_000
+        ) {
+          run.drainedAt = lastChangeAt;
           break;
         }
       }

@@ -2,7 +2,12 @@ import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core';
 import { type ApiEnv } from '@diplowatch/config';
 import { JetStreamService, messagingOptionsProvider } from '@diplowatch/messaging';
-import { PERSISTENCE_OPTIONS, PrismaService } from '@diplowatch/persistence';
+import {
+  PERSISTENCE_OPTIONS,
+  PrismaReadService,
+  PrismaService,
+  READ_PERSISTENCE_OPTIONS,
+} from '@diplowatch/persistence';
 import { HealthModule, HealthRegistry } from '@diplowatch/runtime';
 import { AUTH_OPTIONS, ApiKeyGuard, type AuthOptions } from './auth/api-key.guard';
 import { ConsoleController } from './console/console.controller';
@@ -19,11 +24,13 @@ class ApiReadiness implements OnApplicationBootstrap {
   constructor(
     private readonly health: HealthRegistry,
     private readonly prisma: PrismaService,
+    private readonly reader: PrismaReadService,
     private readonly jetstream: JetStreamService,
   ) {}
 
   onApplicationBootstrap() {
     this.health.register('database', () => this.prisma.ping());
+    if (this.reader !== this.prisma) this.health.register('database_read', () => this.reader.ping());
     this.health.register('nats', async () => ({ ok: this.jetstream.isConnected() }));
     // Not awaited: the API serves what Postgres has even while NATS is away.
     this.jetstream.connect().catch(() => undefined);
@@ -49,8 +56,24 @@ export function apiModule(env: ApiEnv) {
       { provide: AUTH_OPTIONS, useValue: { readOpen: env.API_READ_OPEN } satisfies AuthOptions },
       { provide: APP_GUARD, useClass: ApiKeyGuard },
       PrismaService,
+      // Query endpoints read through PrismaReadService: a replica when DATABASE_READ_URL is set.
+      // Everything that writes, or reads what it just wrote (keys, subscriptions, feeds), stays
+      // on DATABASE_URL.
+      ...(env.DATABASE_READ_URL
+        ? [
+            {
+              provide: READ_PERSISTENCE_OPTIONS,
+              useValue: { databaseUrl: env.DATABASE_READ_URL, poolSize: env.DATABASE_POOL_SIZE },
+            },
+            PrismaReadService,
+          ]
+        : [{ provide: PrismaReadService, useExisting: PrismaService }]),
+      {
+        provide: EventsRepository,
+        useFactory: (reader: PrismaService) => new EventsRepository(reader),
+        inject: [PrismaReadService],
+      },
       JetStreamService,
-      EventsRepository,
       EventsExporter,
       ApiReadiness,
       ...subscriptionProviders(),

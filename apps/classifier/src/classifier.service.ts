@@ -6,7 +6,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type Watch, loadDefaultWatch, loadWatch } from '@diplowatch/domain';
-import { EventConsumer, JetStreamService, ensureDurableConsumer } from '@diplowatch/messaging';
+import {
+  type BatchFailure,
+  EventConsumer,
+  JetStreamService,
+  ensureDurableConsumer,
+} from '@diplowatch/messaging';
 import { HealthRegistry } from '@diplowatch/runtime';
 import { eventsForArticle } from './classification.handler';
 
@@ -15,6 +20,8 @@ export type ClassifierOptions = { watchDir?: string };
 
 const DURABLE = 'classifier';
 const MAX_DELIVER = 10;
+/** Articles classified and published together. */
+const MAX_BATCH = 128;
 
 @Injectable()
 export class ClassifierService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -49,9 +56,27 @@ export class ClassifierService implements OnApplicationBootstrap, OnApplicationS
       maxDeliver: MAX_DELIVER,
       logger: this.logger,
       metrics: this.jetstream.metrics,
-      handler: async (consumed) => {
-        // In order, so the classification precedes the diplomatic events it lists.
-        for (const event of eventsForArticle(consumed, watch)) await this.jetstream.publisher.publish(event);
+      // Batches, articles in parallel: one at a time, each article waited for its publish acks
+      // in turn, and on a busy machine the classifier fell behind at 200 articles/s while using
+      // 0.2 cores (bench/e2e: log -> classified p50 4.8 s; batched: 0.12 s). Classifying is
+      // synchronous, so a batch is classified first and its publishes then overlap.
+      maxBatch: MAX_BATCH,
+      batchSize: 2 * MAX_BATCH,
+      batchHandler: async (batch) => {
+        const failures: BatchFailure[] = [];
+        await Promise.all(
+          batch.map(async (consumed) => {
+            try {
+              // In order, so the classification precedes the diplomatic events it lists.
+              for (const event of eventsForArticle(consumed, watch)) {
+                await this.jetstream.publisher.publish(event);
+              }
+            } catch (error) {
+              failures.push({ streamSequence: consumed.streamSequence, error: error as Error });
+            }
+          }),
+        );
+        return { failures };
       },
     });
     const consumer = this.consumer;

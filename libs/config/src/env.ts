@@ -94,6 +94,8 @@ export const projectorEnvSchema = baseEnvSchema.extend({
 
 export const apiEnvSchema = baseEnvSchema.extend({
   DATABASE_URL: postgresUrl,
+  /** A read replica for the query endpoints (events, stats, exports); unset: DATABASE_URL. */
+  DATABASE_READ_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),

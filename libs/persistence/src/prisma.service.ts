@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { type PrismaClient, createPrismaClient } from './prisma-client';
 
 export const PERSISTENCE_OPTIONS = Symbol('PERSISTENCE_OPTIONS');
+/** Options of the read-only client (PrismaReadService): a read replica's URL. */
+export const READ_PERSISTENCE_OPTIONS = Symbol('READ_PERSISTENCE_OPTIONS');
 export type PersistenceOptions = { databaseUrl: string; poolSize: number };
 
 /** One Prisma client per process, closed on shutdown. */
@@ -41,5 +43,17 @@ export class PrismaService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.client.$disconnect();
+  }
+}
+
+/**
+ * A second client for queries that only read and can live with replication lag (the API's
+ * event, stats and export queries): on a read replica (DATABASE_READ_URL) when one is set.
+ * Where none is, an app provides PrismaService under this token instead (`useExisting`).
+ */
+@Injectable()
+export class PrismaReadService extends PrismaService {
+  constructor(@Inject(READ_PERSISTENCE_OPTIONS) options: PersistenceOptions) {
+    super(options);
   }
 }

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { type DiplomaticEventDetectedV1, type NewsEvent, createEvent } from '@diplowatch/contracts';
 import { PrismaService } from '@diplowatch/persistence';
 import { ReadModelDatabase } from './read-model.database';
-import { NotYetApplicableError, READ_MODEL_PROJECTION, ReadModelWriter } from './read-model.writer';
+import {
+  NotYetApplicableError,
+  READ_MODEL_PROJECTION,
+  ReadModelWriter,
+  SEARCH_DOCUMENT_SOURCES,
+} from './read-model.writer';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -370,6 +375,38 @@ describe('ReadModelWriter (real Postgres)', () => {
       [at('2025-02-26T00:00:00Z'), at('2025-02-26T00:00:00Z'), 0.8, 'visit', ['IDN', 'RUS']],
       [at('2025-02-23T00:00:00Z'), null, 0.95, 'visit', ['IDN', 'RUS']],
     ]);
+  });
+
+  it('bounds an event search document to its first sources by article id, however often it is reported', async () => {
+    const key = unique();
+    const ids = Array.from(
+      { length: SEARCH_DOCUMENT_SOURCES + 5 },
+      (_, i) => `${key}-${String(i).padStart(3, '0')}`,
+    );
+    const withTitle = (id: string, title: string) => ({
+      ...articleIngested(id),
+      id: `ai-${id}`,
+      data: { ...articleIngested(id).data, title },
+    });
+    const own = { startDate: '2033-03-03', endDate: null };
+    const events = ids.flatMap((id, i) => [
+      withTitle(id, i === 0 ? 'Quokkaterm report' : i === ids.length - 1 ? 'Wombatterm report' : 'Report'),
+      { ...detected(key, id, own), id: `de-${id}` },
+    ]);
+    // One batch per report, as outlets trickle in: every one rebuilds the document.
+    for (const [i, event] of events.entries()) {
+      await writer.applyBatch([{ event, streamSequence: 40_001 + i, deliveryCount: 1 }]);
+    }
+    const [document] = await prisma.client.$queryRawUnsafe<
+      Array<{ first: boolean; last: boolean; sources: number }>
+    >(
+      `SELECT search_vector @@ to_tsquery('english', 'quokkaterm') AS first,
+              search_vector @@ to_tsquery('english', 'wombatterm') AS last,
+              (SELECT count(*)::int FROM diplomatic_event_sources WHERE diplomatic_event_id = $1) AS sources
+         FROM diplomatic_events WHERE id = $1`,
+      key,
+    );
+    expect(document).toEqual({ first: true, last: false, sources: ids.length });
   });
 
   it('keeps the daily time series equal to the counts of the diplomatic events it summarises', async () => {

@@ -20,6 +20,14 @@ const rows = async <T>(tx: Tx, sql: string, ...params: unknown[]): Promise<T> =>
 
 export const READ_MODEL_PROJECTION = 'read-model';
 
+/**
+ * An event's search document covers its first sources (by article id) and the start of each
+ * text: enough to find a reported act by its words, bounded in cost however often it is
+ * reported (and far from tsvector's 1 MB limit). The migration that added it uses the same bounds.
+ */
+export const SEARCH_DOCUMENT_SOURCES = 50;
+export const SEARCH_DOCUMENT_CHARS = 20_000;
+
 /** A write that depends on a row another event creates first (redelivered later, not dead-lettered). */
 export class NotYetApplicableError extends Error {
   readonly code = 'NOT_YET_APPLICABLE';
@@ -398,15 +406,19 @@ export class ReadModelWriter {
       for (const row of reporting) documents.add(row.id);
     }
     if (documents.size > 0) {
-      // The event's search document: every source's title and text, in article id order so a
-      // rebuild writes the same vector.
+      // The event's search document: its sources' titles and texts, in article id order so a
+      // rebuild writes the same vector. Bounded (SEARCH_DOCUMENT_SOURCES, SEARCH_DOCUMENT_CHARS):
+      // it is rebuilt whenever a source joins, so unbounded it made a much-reported event cost
+      // more with every report (the long chaos run, hundreds of reports of one event, crawled).
       await run(
         tx,
         `UPDATE diplomatic_events e
             SET search_vector = (
-              SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
-                FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
-               WHERE s.diplomatic_event_id = e.id)
+              SELECT to_tsvector('english'::regconfig, string_agg(d.body, ' ' ORDER BY d.id))
+                FROM (SELECT a.id, a.title || ' ' || left(a.text, ${SEARCH_DOCUMENT_CHARS}) AS body
+                        FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+                       WHERE s.diplomatic_event_id = e.id
+                       ORDER BY a.id LIMIT ${SEARCH_DOCUMENT_SOURCES}) d)
           WHERE e.id IN (SELECT json_array_elements_text($1::json))`,
         toJson([...documents]),
       );

@@ -43,16 +43,20 @@ ALTER TABLE "diplomatic_event_versions" ALTER COLUMN "confidence" SET NOT NULL,
 ALTER COLUMN "event_date" SET NOT NULL,
 ALTER COLUMN "type" SET NOT NULL;
 
--- Events: one search document over all their sources' titles and texts (q=).
+-- Events: one search document over their sources' titles and texts (q=); the first 50 sources
+-- by article id, 20,000 characters of each, as the projector writes it (SEARCH_DOCUMENT_*).
 -- AlterTable
 ALTER TABLE "diplomatic_events" ADD COLUMN     "search_vector" tsvector;
 
 UPDATE "diplomatic_events" e
    SET "search_vector" = d."document"
-  FROM (SELECT s."diplomatic_event_id",
-               to_tsvector('english'::regconfig, string_agg(a."title" || ' ' || a."text", ' ' ORDER BY a."id")) AS "document"
-          FROM "diplomatic_event_sources" s JOIN "articles" a ON a."id" = s."article_id"
-         GROUP BY s."diplomatic_event_id") d
+  FROM (SELECT r."diplomatic_event_id",
+               to_tsvector('english'::regconfig, string_agg(r."body", ' ' ORDER BY r."id")) AS "document"
+          FROM (SELECT s."diplomatic_event_id", a."id", a."title" || ' ' || left(a."text", 20000) AS "body",
+                       row_number() OVER (PARTITION BY s."diplomatic_event_id" ORDER BY a."id") AS "n"
+                  FROM "diplomatic_event_sources" s JOIN "articles" a ON a."id" = s."article_id") r
+         WHERE r."n" <= 50
+         GROUP BY r."diplomatic_event_id") d
  WHERE e."id" = d."diplomatic_event_id";
 
 -- CreateIndex

@@ -94,7 +94,7 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
   let env: NodeJS.ProcessEnv;
   let feeds: Awaited<ReturnType<typeof startFeedServer>> | undefined;
   let receiver: AlertReceiver | undefined;
-  const events = { kills: 0, natsRestarts: 0, postgresRestarts: 0 };
+  const events = { kills: 0, natsRestarts: 0, postgresRestarts: 0, unexpectedExits: 0 };
 
   const startNats = async () => {
     nats = spawn(
@@ -115,11 +115,28 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
     );
   };
 
+  // Apps the test is killing itself, and whether it is tearing everything down.
+  const killing = new Set<AppName>();
+  let stopping = false;
   const launch = (app: AppName) => {
-    apps.set(app, startApp(app, { ...env, HEALTH_PORT: '0' }, { output: (line) => logs.push(line) }));
+    const running = startApp(app, { ...env, HEALTH_PORT: '0' }, { output: (line) => logs.push(line) });
+    apps.set(app, running);
+    // Like the supervisor every deployment has (Kubernetes, compose's restart policy): an app
+    // that exits on its own (e.g. a dependency dropped while it booted) is started again. Each
+    // such exit is counted in the JSON line and its last log lines are shown.
+    void running.exited.then((code) => {
+      if (stopping || killing.has(app) || apps.get(app) !== running) return;
+      events.unexpectedExits++;
+      const own = logs.filter((line) => line.startsWith(`[${app}`)).slice(-15);
+      process.stderr.write(`--- ${app} exited by itself (code ${code}); restarting ---\n${own.join('\n')}\n`);
+      setTimeout(() => {
+        if (!stopping && apps.get(app) === running) launch(app);
+      }, 1000);
+    });
   };
 
   afterAll(async () => {
+    stopping = true;
     await Promise.all([...apps.values()].map((app) => stopApp(app, 5000)));
     nats?.kill('SIGTERM');
     await stopPostgres();
@@ -258,10 +275,12 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
       for (let k = 0; k < KILLS_PER_APP; k++) {
         faults.push(async () => {
           const running = apps.get(app)!;
+          killing.add(app);
           running.child.kill('SIGKILL');
           await running.exited;
           events.kills++;
           await sleep(between(100, 1000));
+          killing.delete(app);
           launch(app);
         });
       }

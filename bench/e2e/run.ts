@@ -14,9 +14,12 @@
  *
  *   npm run bench:e2e                                   # the issue's goals: 200/s 60 s, 1,000/s 300 s
  *   BENCH_RATE=300 BENCH_SECONDS=20 BENCH_LATENCY_SECONDS=10 npm run bench:e2e   # a quick run
+ *
+ * BENCH_NODE_OPTIONS replaces the apps' NODE_OPTIONS (default --max-old-space-size=192);
+ * BENCH_APP_LOG=file writes every line the apps print to that file as well.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -184,7 +187,13 @@ async function main() {
       ALERT_SECRET_KEY: randomBytes(32).toString('hex'),
       ALERT_RECEIVER_ALLOWLIST: '127.0.0.1',
     };
-    for (const app of APPS) apps.set(app, startApp(app, env, { output: (line) => logs.push(line) }));
+    // BENCH_APP_LOG keeps every app line in a file (e.g. with BENCH_NODE_OPTIONS=--trace-gc).
+    const appLog = process.env.BENCH_APP_LOG;
+    const output = (line: string) => {
+      logs.push(line);
+      if (appLog) appendFileSync(appLog, `${line}\n`);
+    };
+    for (const app of APPS) apps.set(app, startApp(app, env, { output }));
     cleanups.push(() => Promise.all([...apps.values()].map((app) => stopApp(app, 20_000))));
     await waitForHttp(`http://127.0.0.1:${apiPort}/health/ready`, 120_000);
 

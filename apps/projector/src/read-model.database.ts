@@ -23,6 +23,16 @@ export class ReadModelDatabase implements OnApplicationShutdown {
   /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens for errors only on idle clients: a connection lost between two queries of
+    // a transaction emits 'error' on the checked-out client, which unheard kills the process
+    // (seen in the long chaos run when Postgres restarted). The next query fails instead, the
+    // transaction is retried, and the broken client is discarded rather than pooled again.
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost = error;
+      this.logger.warn(`connection lost in a transaction: ${error.message}`);
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -32,7 +42,8 @@ export class ReadModelDatabase implements OnApplicationShutdown {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(lost);
     }
   }
 

@@ -1,0 +1,41 @@
+import pg from 'pg';
+import { ReadModelDatabase } from './read-model.database';
+
+describe('ReadModelDatabase', () => {
+  let database: ReadModelDatabase;
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    database = new ReadModelDatabase({ databaseUrl: process.env.DATABASE_URL!, poolSize: 1 });
+    admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await admin.end();
+    await database.onApplicationShutdown();
+  });
+
+  it('survives its connection dying between two queries of a transaction, and the next one works', async () => {
+    const unheard: Error[] = [];
+    const onUncaught = (error: Error) => unheard.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const failed = database.transaction(async (client) => {
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        // Postgres drops the connection (a restart, a failover) while no query is running.
+        await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await client.query('SELECT 1');
+      });
+      await expect(failed).rejects.toThrow();
+      expect(unheard).toEqual([]);
+      // The broken connection was discarded: the only pooled slot gets a fresh one.
+      await expect(
+        database.transaction(async (client) => (await client.query('SELECT 1 AS one')).rows[0]),
+      ).resolves.toEqual({ one: 1 });
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+});

@@ -79,6 +79,31 @@ export const PALETTE = [
   '#4a9d9c',
 ];
 
+/**
+ * A fieldset of check boxes, one per value (the filter forms' countries and event types); `more`
+ * goes after the boxes inside the same fieldset.
+ */
+export function checkGroup({ legend, name, values, checked, label }, ...more) {
+  return h(
+    'fieldset',
+    {},
+    h('legend', {}, legend),
+    h(
+      'div',
+      { class: 'checks' },
+      values.map((value) =>
+        h(
+          'label',
+          { class: 'check' },
+          h('input', { type: 'checkbox', name, value, checked: checked.has(value) }),
+          ` ${label(value)}`,
+        ),
+      ),
+    ),
+    more,
+  );
+}
+
 export const typeLabel = (type) => type.replace(/_/g, ' ');
 export const countryName = (code) => COUNTRY_NAMES[code] ?? code;
 

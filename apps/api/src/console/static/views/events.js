@@ -7,6 +7,7 @@ import {
   COUNTRY_NAMES,
   EVENT_TYPES,
   PALETTE,
+  checkGroup,
   countryName,
   dateRange,
   h,
@@ -110,22 +111,14 @@ function filterForm(params) {
     'form',
     { class: 'filters', id: 'filters', 'aria-label': 'Filters' },
     h('h2', {}, 'Filters'),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Countries'),
-      h(
-        'div',
-        { class: 'checks' },
-        FILTER_COUNTRIES.map((code) =>
-          h(
-            'label',
-            { class: 'check' },
-            h('input', { type: 'checkbox', name: 'country', value: code, checked: countries.has(code) }),
-            ` ${COUNTRY_NAMES[code]}`,
-          ),
-        ),
-      ),
+    checkGroup(
+      {
+        legend: 'Countries',
+        name: 'country',
+        values: FILTER_COUNTRIES,
+        checked: countries,
+        label: (code) => COUNTRY_NAMES[code],
+      },
       h(
         'div',
         { class: 'field inline' },
@@ -138,23 +131,13 @@ function filterForm(params) {
         ),
       ),
     ),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Event types'),
-      h(
-        'div',
-        { class: 'checks' },
-        EVENT_TYPES.map((type) =>
-          h(
-            'label',
-            { class: 'check' },
-            h('input', { type: 'checkbox', name: 'type', value: type, checked: types.has(type) }),
-            ` ${typeLabel(type)}`,
-          ),
-        ),
-      ),
-    ),
+    checkGroup({
+      legend: 'Event types',
+      name: 'type',
+      values: EVENT_TYPES,
+      checked: types,
+      label: typeLabel,
+    }),
     field(
       'Actor',
       h('input', {

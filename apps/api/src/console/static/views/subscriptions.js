@@ -2,7 +2,16 @@
 // and choose the one whose stream feeds the console's live updates.
 
 import { api, get } from '../lib/api.js';
-import { COUNTRY_NAMES, EVENT_TYPES, dateTime, h, message, mount, typeLabel } from '../lib/dom.js';
+import {
+  COUNTRY_NAMES,
+  EVENT_TYPES,
+  checkGroup,
+  dateTime,
+  h,
+  message,
+  mount,
+  typeLabel,
+} from '../lib/dom.js';
 import { follow, followedSubscription, unfollow } from '../lib/live.js';
 
 const COUNTRIES = [
@@ -68,22 +77,14 @@ function subscriptionForm(existing, onDone) {
         value: existing?.name ?? '',
       }),
     ),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Countries'),
-      h(
-        'div',
-        { class: 'checks' },
-        COUNTRIES.map((code) =>
-          h(
-            'label',
-            { class: 'check' },
-            h('input', { type: 'checkbox', name: 'countries', value: code, checked: countries.has(code) }),
-            ` ${COUNTRY_NAMES[code]}`,
-          ),
-        ),
-      ),
+    checkGroup(
+      {
+        legend: 'Countries',
+        name: 'countries',
+        values: COUNTRIES,
+        checked: countries,
+        label: (code) => COUNTRY_NAMES[code],
+      },
       h(
         'div',
         { class: 'field inline' },
@@ -96,23 +97,13 @@ function subscriptionForm(existing, onDone) {
         ),
       ),
     ),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Event types (none ticked: all)'),
-      h(
-        'div',
-        { class: 'checks' },
-        EVENT_TYPES.map((type) =>
-          h(
-            'label',
-            { class: 'check' },
-            h('input', { type: 'checkbox', name: 'types', value: type, checked: types.has(type) }),
-            ` ${typeLabel(type)}`,
-          ),
-        ),
-      ),
-    ),
+    checkGroup({
+      legend: 'Event types (none ticked: all)',
+      name: 'types',
+      values: EVENT_TYPES,
+      checked: types,
+      label: typeLabel,
+    }),
     field(
       'Actors',
       h('input', { id: id('actors'), name: 'actors', value: (filter.actors ?? []).join(', ') }),

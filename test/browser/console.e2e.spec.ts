@@ -7,37 +7,15 @@
  * Screenshots of every page go to test-artifacts/console/.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
-import { issueApiKey } from '@diplowatch/domain';
-import {
-  connectTestNats,
-  deleteNamespace,
-  eventually,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
-import { type TestDatabase, createTestDatabase } from '../../libs/testing/src/database';
-import {
-  type AppName,
-  type RunningApp,
-  appEntry,
-  startApp,
-  stopApp,
-  waitForHttp,
-} from '../../scripts/lib/app-processes';
+import { type Pipeline, devSetFile, eventually, startPipeline } from '@diplowatch/testing';
+import { repoRoot } from '../../scripts/lib/app-processes';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
-import { freePort } from '../../scripts/lib/infrastructure';
 
 jest.setTimeout(240_000);
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 const artifacts = path.join(repoRoot, 'test-artifacts', 'console');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -50,13 +28,8 @@ type DevItem = {
 };
 
 describe('the analyst console in headless Chromium', () => {
-  const namespace = testNamespace('console');
-  const logs: string[] = [];
-  const apps = new Map<string, RunningApp>();
   const browserErrors: string[] = [];
-  let database: TestDatabase;
-  let nc: NatsConnection;
-  let feedServer: http.Server;
+  let pipeline: Pipeline<'analyst'>;
   let feedBase: string;
   let apiUrl: string;
   let key: string;
@@ -74,9 +47,6 @@ describe('the analyst console in headless Chromium', () => {
     page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    for (const app of ['ingester', 'classifier', 'projector', 'alerter', 'api'] as const) {
-      if (!existsSync(appEntry(app))) throw new Error(`${appEntry(app)} missing: run "npm run build" first`);
-    }
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} missing: apt-get install chromium (.ci/run does)`);
     mkdirSync(artifacts, { recursive: true });
@@ -92,50 +62,26 @@ describe('the analyst console in headless Chromium', () => {
     );
     // Added from the console later: Putin in Hanoi.
     const laterFeed = rssFromItems('Console later feed', [pick('dev-054')], 'https://later.example.org');
-    feedServer = http.createServer((req, res) => {
-      const body = req.url === '/seed.xml' ? seedFeed : req.url === '/later.xml' ? laterFeed : null;
-      if (!body) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(body);
+    pipeline = await startPipeline({
+      name: 'console',
+      database: 'own',
+      feeds: {
+        '/seed.xml': { body: seedFeed, etag: false },
+        '/later.xml': { body: laterFeed, etag: false },
+      },
+      // Only the seed feed is configured; the later one is added from the console.
+      feedPaths: ['/seed.xml'],
+      apiKeys: { analyst: ['write'] },
+      env: {
+        DATABASE_POOL_SIZE: '4',
+        ALERT_SECRET_KEY: 'cd'.repeat(32),
+        ALERT_POLL_INTERVAL_MS: '200',
+      },
+      apps: ['ingester', 'classifier', 'projector', 'alerter', 'api'],
     });
-    await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve));
-    feedBase = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}`;
-
-    database = await createTestDatabase();
-    const issued = issueApiKey();
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
-    await db.query(
-      `INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES ($1, 'console-e2e', $2, '{write}', now())`,
-      [issued.id, issued.hash],
-    );
-    await db.end();
-    key = issued.key;
-
-    const apiPort = await freePort();
-    apiUrl = `http://127.0.0.1:${apiPort}`;
-    const env: NodeJS.ProcessEnv = {
-      NATS_URL: testNatsUrl(),
-      DATABASE_URL: database.url,
-      DATABASE_POOL_SIZE: '4',
-      DW_NAMESPACE: namespace,
-      FEED_URLS: `${feedBase}/seed.xml`,
-      ALLOW_PRIVATE_NETWORKS: 'true',
-      POLL_INTERVAL_SECONDS: '1',
-      PORT: String(apiPort),
-      LOG_LEVEL: 'warn',
-      ALERT_SECRET_KEY: 'cd'.repeat(32),
-      ALERT_POLL_INTERVAL_MS: '200',
-    };
-    nc = await connectTestNats();
-    const launch = async (name: AppName) => {
-      const health = await freePort();
-      apps.set(
-        name,
-        startApp(name, { ...env, HEALTH_PORT: String(health) }, { output: (line) => logs.push(line) }),
-      );
-    };
-    for (const app of ['ingester', 'classifier', 'projector', 'alerter', 'api'] as const) await launch(app);
-    await waitForHttp(`${apiUrl}/health/ready`, 60_000);
+    feedBase = pipeline.feeds!.origin;
+    apiUrl = pipeline.apiUrl;
+    key = pipeline.keys.analyst;
 
     // Seeded: the four relevant articles classified and projected.
     await eventually(
@@ -174,13 +120,7 @@ describe('the analyst console in headless Chromium', () => {
   afterAll(async () => {
     await context?.close();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-    await Promise.all([...apps.values()].map((app) => stopApp(app)));
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-    if (feedServer) await new Promise((resolve) => feedServer.close(resolve));
-    await database?.drop();
+    await pipeline?.stop();
   });
 
   it('filters, opens the Shoigu visit, subscribes, adds a feed and sees its event arrive live', async () => {
@@ -321,7 +261,7 @@ describe('the analyst console in headless Chromium', () => {
       expect(browserErrors).toEqual([]);
     } catch (error) {
       process.stderr.write(
-        `--- browser ---\n${browserErrors.join('\n')}\n--- app logs ---\n${logs.slice(-150).join('\n')}\n`,
+        `--- browser ---\n${browserErrors.join('\n')}\n--- app logs ---\n${pipeline.logs.slice(-150).join('\n')}\n`,
       );
       throw error;
     }

@@ -3,37 +3,17 @@
  * nats-server and Postgres; subscriptions through the HTTP API with API keys; detections
  * published to the event log; a local receiver standing in for webhooks.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { type DiplomaticEventDetectedV1, createEvent, topology } from '@diplowatch/contracts';
-import { alertTopology, issueApiKey, verifyWebhookSignature } from '@diplowatch/domain';
+import { alertTopology, verifyWebhookSignature } from '@diplowatch/domain';
 import { EventPublisher } from '@diplowatch/messaging';
-import {
-  connectTestNats,
-  deleteNamespace,
-  eventually,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
+import { type Pipeline, devSetFile, eventually, startPipeline } from '@diplowatch/testing';
 import { type AlertReceiver, startAlertReceiver } from '../../bench/alerts/receiver';
-import {
-  type AppName,
-  type RunningApp,
-  appEntry,
-  startApp,
-  stopApp,
-  waitForHttp,
-} from '../../scripts/lib/app-processes';
 import { readDevSet } from '../../scripts/lib/demo-feeds';
-import { freePort } from '../../scripts/lib/infrastructure';
 
 jest.setTimeout(300_000);
-
-const repoRoot = path.resolve(__dirname, '..', '..');
-const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 
 type SseEvent = { id: string | null; data: any };
 
@@ -80,27 +60,16 @@ function openStream(url: string, key: string, lastEventId?: string) {
 }
 
 describe('alerts, end to end (api + alerter + classifier processes)', () => {
-  const namespace = testNamespace('alerts');
-  const logs: string[] = [];
-  const apps = new Map<string, RunningApp>();
-  let env: NodeJS.ProcessEnv;
+  let pipeline: Pipeline<'owner' | 'other' | 'reader'>;
+  let namespace: string;
   let apiUrl: string;
-  let alerterHealth: number;
   let receiver: AlertReceiver;
   let nc: NatsConnection;
   let db: Client;
   let publisher: EventPublisher;
-  const keys: Record<'owner' | 'other' | 'reader', string> = { owner: '', other: '', reader: '' };
+  let keys: Record<'owner' | 'other' | 'reader', string>;
 
-  const launch = (name: AppName, extra: NodeJS.ProcessEnv = {}) => {
-    const app = startApp(name, { ...env, ...extra }, { output: (line) => logs.push(line) });
-    apps.set(name, app);
-    return app;
-  };
-  const launchAlerter = async () => {
-    launch('alerter', { HEALTH_PORT: String(alerterHealth) });
-    await waitForHttp(`http://127.0.0.1:${alerterHealth}/health/ready`, 60_000);
-  };
+  const launchAlerter = () => pipeline.launch('alerter');
 
   const call = async (method: string, pathAndQuery: string, key: string | null, body?: unknown) => {
     const response = await fetch(`${apiUrl}${pathAndQuery}`, {
@@ -153,68 +122,33 @@ describe('alerts, end to end (api + alerter + classifier processes)', () => {
     return new Set((body.items as Array<{ id: string }>).map((item) => item.id));
   };
 
-  const withLogs = async (test: () => Promise<void>) => {
-    try {
-      await test();
-    } catch (error) {
-      process.stderr.write(`--- app logs ---\n${logs.slice(-200).join('\n')}\n`);
-      throw error;
-    }
-  };
+  const withLogs = (test: () => Promise<void>) => pipeline.withLogs(test, 200);
 
   beforeAll(async () => {
-    for (const app of ['api', 'alerter', 'classifier'] as const) {
-      if (!existsSync(appEntry(app))) throw new Error(`${appEntry(app)} missing: run "npm run build" first`);
-    }
     receiver = await startAlertReceiver();
-    const apiPort = await freePort();
-    alerterHealth = await freePort();
-    apiUrl = `http://127.0.0.1:${apiPort}`;
-    env = {
-      NATS_URL: testNatsUrl(),
-      DATABASE_URL: process.env.DATABASE_URL,
-      DW_NAMESPACE: namespace,
-      PORT: String(apiPort),
-      LOG_LEVEL: 'warn',
-      ALERT_SECRET_KEY: 'ab'.repeat(32),
-      // The local receiver is on loopback: allowed for this test only.
-      ALERT_RECEIVER_ALLOWLIST: '127.0.0.1',
-      ALERT_ATTEMPT_TIMEOUT_MS: '1000',
-      ALERT_RETRY_BASE_MS: '100',
-      ALERT_RETRY_MAX_MS: '1000',
-      ALERT_MAX_ATTEMPTS: '5',
-      ALERT_POLL_INTERVAL_MS: '100',
-    };
-    db = new Client({ connectionString: process.env.DATABASE_URL });
-    await db.connect();
-    for (const [name, scopes] of [
-      ['owner', '{write}'],
-      ['other', '{write}'],
-      ['reader', '{read}'],
-    ] as const) {
-      const issued = issueApiKey();
-      await db.query(
-        `INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, now())`,
-        [issued.id, `alerts-e2e-${name}`, issued.hash, scopes],
-      );
-      keys[name] = issued.key;
-    }
-    launch('api');
-    launch('classifier', { HEALTH_PORT: String(await freePort()) });
-    await launchAlerter();
-    await waitForHttp(`${apiUrl}/health/ready`, 60_000);
-    nc = await connectTestNats();
+    pipeline = await startPipeline({
+      name: 'alerts',
+      apiKeys: { owner: ['write'], other: ['write'], reader: ['read'] },
+      env: {
+        ALERT_SECRET_KEY: 'ab'.repeat(32),
+        // The local receiver is on loopback: allowed for this test only.
+        ALERT_RECEIVER_ALLOWLIST: '127.0.0.1',
+        ALERT_ATTEMPT_TIMEOUT_MS: '1000',
+        ALERT_RETRY_BASE_MS: '100',
+        ALERT_RETRY_MAX_MS: '1000',
+        ALERT_MAX_ATTEMPTS: '5',
+        ALERT_POLL_INTERVAL_MS: '100',
+      },
+      apps: ['api', 'classifier', 'alerter'],
+    });
+    ({ namespace, apiUrl, nc, db } = pipeline);
+    keys = pipeline.keys;
     publisher = new EventPublisher(jetstream(nc), topology(namespace));
   });
 
   afterAll(async () => {
-    await Promise.all([...apps.values()].map((app) => stopApp(app)));
-    await db?.end();
+    await pipeline?.stop();
     await receiver?.close();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
   });
 
   describe('subscriptions through the API', () => {
@@ -436,7 +370,7 @@ describe('alerts, end to end (api + alerter + classifier processes)', () => {
         for (let i = 0; i < 5; i++) await detect({ summary: `crash test ${i}` });
         // Deliveries are in flight (the receiver holds them) when the alerter dies.
         await eventually(() => expect(receiver.received('/hold').length).toBeGreaterThan(0));
-        const alerter = apps.get('alerter')!;
+        const alerter = pipeline.apps.get('alerter')!;
         alerter.child.kill('SIGKILL');
         await alerter.exited;
         // More detections arrive while it is down.

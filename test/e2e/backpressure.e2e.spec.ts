@@ -8,40 +8,23 @@
  * log while no row is written. Once the projector runs again, every article is in Postgres
  * exactly once, classified, and nothing was dead-lettered.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
-import { type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { topology } from '@diplowatch/contracts';
 import { ensureStreams } from '@diplowatch/messaging';
-import {
-  type FeedServer,
-  connectTestNats,
-  deleteNamespace,
-  eventually,
-  startFeedServer,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
-import { type AppName, type RunningApp, appEntry, startApp, stopApp } from '../../scripts/lib/app-processes';
+import { type FeedServer, type Pipeline, devSetFile, eventually, startPipeline } from '@diplowatch/testing';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
 
 jest.setTimeout(300_000);
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 const ARTICLES = 240;
 const PER_FEED = 40;
 /** Far fewer than the run's events (an ArticleIngested and an ArticleClassified per article, and more). */
 const LOG_LIMIT = 100;
 
 describe('back-pressure (ingester, classifier, projector processes)', () => {
-  const namespace = testNamespace('bp');
-  const t = topology(namespace);
-  const logs: string[] = [];
-  const apps = new Map<AppName, RunningApp>();
-  let nc: NatsConnection;
+  let pipeline: Pipeline;
+  let t: ReturnType<typeof topology>;
   let jsm: JetStreamManager;
   let db: Client;
   let feeds: FeedServer;
@@ -69,9 +52,6 @@ describe('back-pressure (ingester, classifier, projector processes)', () => {
   };
 
   beforeAll(async () => {
-    for (const app of ['ingester', 'classifier', 'projector'] as const) {
-      if (!existsSync(appEntry(app))) throw new Error(`${appEntry(app)} missing: run "npm run build" first`);
-    }
     const dev = readDevSet(devSetFile);
     const documents: Record<string, { body: string }> = {};
     for (let f = 0; f < ARTICLES / PER_FEED; f++) {
@@ -81,43 +61,23 @@ describe('back-pressure (ingester, classifier, projector processes)', () => {
       });
       documents[`/bp-${f}.xml`] = { body: rssFromItems(`bp ${f}`, items, `https://bp-${f}.example.org`) };
     }
-    feeds = await startFeedServer(documents);
-    nc = await connectTestNats();
-    jsm = await jetstreamManager(nc);
-    db = new Client({ connectionString: process.env.DATABASE_URL });
-    await db.connect();
-    // The log exists before the apps, with a limit: the apps keep a limit they find.
-    await ensureStreams(jsm, t, { duplicateWindowSeconds: 120, maxAgeDays: 0, maxMessages: LOG_LIMIT });
-
-    const env: NodeJS.ProcessEnv = {
-      NATS_URL: testNatsUrl(),
-      DATABASE_URL: process.env.DATABASE_URL,
-      DW_NAMESPACE: namespace,
-      LOG_LEVEL: 'warn',
-      HEALTH_PORT: '0',
-      FEED_URLS: Object.keys(documents)
-        .map((route) => feeds.url(route))
-        .join(','),
-      ALLOW_PRIVATE_NETWORKS: 'true',
-      POLL_INTERVAL_SECONDS: '1',
-      POLL_TICK_MS: '200',
-      POLL_MAX_BACKOFF_SECONDS: '2',
-    };
-    for (const app of ['projector', 'classifier', 'ingester'] as const) {
-      apps.set(app, startApp(app, env, { output: (line) => logs.push(line) }));
-    }
+    pipeline = await startPipeline({
+      name: 'bp',
+      feeds: documents,
+      env: { POLL_TICK_MS: '200', POLL_MAX_BACKOFF_SECONDS: '2' },
+      // The log exists before the apps, with a limit: the apps keep a limit they find.
+      beforeApps: async ({ nc, namespace }) => {
+        t = topology(namespace);
+        jsm = await jetstreamManager(nc);
+        await ensureStreams(jsm, t, { duplicateWindowSeconds: 120, maxAgeDays: 0, maxMessages: LOG_LIMIT });
+      },
+      apps: ['projector', 'classifier', 'ingester'],
+    });
+    db = pipeline.db;
+    feeds = pipeline.feeds!;
   });
 
-  afterAll(async () => {
-    apps.get('projector')?.child.kill('SIGCONT');
-    await Promise.all([...apps.values()].map((app) => stopApp(app)));
-    await db?.end();
-    await feeds?.close();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-  });
+  afterAll(() => pipeline?.stop());
 
   it('refuses publishes at the limit without dropping, buffers while the projector stalls, then catches up exactly once', async () => {
     try {
@@ -150,7 +110,7 @@ describe('back-pressure (ingester, classifier, projector processes)', () => {
       expect(ingestedWhileFull).toBeLessThan(ARTICLES);
 
       // 2. A stalled projector: pause it, lift the limit. Everything else finishes into the log.
-      const projector = apps.get('projector')!;
+      const projector = pipeline.apps.get('projector')!;
       projector.child.kill('SIGSTOP');
       const rowsWhenPaused = await articleRows();
       const config = (await jsm.streams.info(t.eventStream)).config;
@@ -192,7 +152,7 @@ describe('back-pressure (ingester, classifier, projector processes)', () => {
         })}\n`,
       );
     } catch (error) {
-      process.stderr.write(`--- app logs (last 80 lines) ---\n${logs.slice(-80).join('\n')}\n`);
+      pipeline.printLogs(80, 'app logs (last 80 lines)');
       throw error;
     }
   });

@@ -1,40 +1,23 @@
 /**
- * The whole pipeline, as processes: a local HTTP server serves a feed with the seed article
- * and unrelated real articles; the four compiled apps run against the real nats-server and
- * Postgres; the assertions go through the HTTP API and the tables.
+ * The whole pipeline, as processes (libs/testing's startPipeline): a local HTTP server serves a
+ * feed with the seed article and unrelated real articles; the four compiled apps run against
+ * the real nats-server and Postgres; the assertions go through the HTTP API and the tables.
  */
-import { existsSync } from 'node:fs';
-import http from 'node:http';
-import { type AddressInfo } from 'node:net';
-import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { topology } from '@diplowatch/contracts';
-import { issueApiKey } from '@diplowatch/domain';
 import {
-  connectTestNats,
-  deleteNamespace,
+  type Pipeline,
+  type TestDatabase,
+  createTestDatabase,
+  devSetFile,
   eventually,
-  testNamespace,
-  testNatsUrl,
+  startPipeline,
 } from '@diplowatch/testing';
-import { createTestDatabase, type TestDatabase } from '../../libs/testing/src/database';
-import {
-  type AppName,
-  type RunningApp,
-  appEntry,
-  startApp,
-  stopApp,
-  waitForHttp,
-} from '../../scripts/lib/app-processes';
+import { stopApp } from '../../scripts/lib/app-processes';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
-import { freePort } from '../../scripts/lib/infrastructure';
 
 jest.setTimeout(180_000);
-
-const repoRoot = path.resolve(__dirname, '..', '..');
-const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 
 async function tableRows(client: Client) {
   const query = async (sql: string) => (await client.query(sql)).rows as unknown[];
@@ -55,45 +38,19 @@ async function counts(client: Client) {
 }
 
 describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
-  const namespace = testNamespace('e2e');
-  const logs: string[] = [];
-  const apps = new Map<string, RunningApp>();
-  let nc: NatsConnection;
+  let pipeline: Pipeline<'read'>;
   let db: Client;
-  let feedServer: http.Server;
-  let feedRequests = 0;
-  let feedUrl: string;
-  let apiUrl: string;
-  let env: NodeJS.ProcessEnv;
   let seedUrl: string;
-  const healthPorts: Record<string, number> = {};
+  const feedRequests = () => pipeline.feeds!.requests('/feed.xml');
 
-  const launch = (name: AppName, extra: NodeJS.ProcessEnv = {}, label: string = name) => {
-    const app = startApp(
-      name,
-      { ...env, HEALTH_PORT: String(healthPorts[label] ?? 0), ...extra },
-      {
-        label,
-        output: (line) => logs.push(line),
-      },
-    );
-    apps.set(label, app);
-    return app;
-  };
-
-  let readKey: string;
-  const get = async (pathAndQuery: string, key: string | null = readKey) => {
-    const response = await fetch(`${apiUrl}${pathAndQuery}`, {
+  const get = async (pathAndQuery: string, key: string | null = pipeline.keys.read) => {
+    const response = await fetch(`${pipeline.apiUrl}${pathAndQuery}`, {
       headers: key ? { authorization: `Bearer ${key}` } : {},
     });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
 
   beforeAll(async () => {
-    for (const app of ['ingester', 'classifier', 'projector', 'api'] as const) {
-      if (!existsSync(appEntry(app)))
-        throw new Error(`${appEntry(app)} missing: run "npm run build" first (npm test does)`);
-    }
     const devSet = readDevSet(devSetFile) as Array<{
       id: string;
       title: string;
@@ -106,54 +63,20 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
     expect(unrelated).toHaveLength(5);
     const feed = rssFromItems('e2e feed', [seed, ...unrelated], 'https://news.example.org');
     seedUrl = `https://news.example.org/articles/${seed.id}`;
-
-    feedServer = http.createServer((req, res) => {
-      if (req.url !== '/feed.xml') return void res.writeHead(404).end();
-      feedRequests++;
-      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(feed);
+    pipeline = await startPipeline({
+      name: 'e2e',
+      // No ETag: every poll gets the whole feed again, so re-polling exercises de-duplication.
+      feeds: { '/feed.xml': { body: feed, etag: false } },
+      apiKeys: { read: ['read'] },
+      apps: ['ingester', 'classifier', 'projector', 'api'],
     });
-    await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve));
-    feedUrl = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/feed.xml`;
-
-    const apiPort = await freePort();
-    apiUrl = `http://127.0.0.1:${apiPort}`;
-    for (const label of ['ingester', 'classifier', 'projector', 'rebuild'])
-      healthPorts[label] = await freePort();
-    env = {
-      NATS_URL: testNatsUrl(),
-      DATABASE_URL: process.env.DATABASE_URL,
-      DW_NAMESPACE: namespace,
-      FEED_URLS: feedUrl,
-      ALLOW_PRIVATE_NETWORKS: 'true',
-      POLL_INTERVAL_SECONDS: '1',
-      PORT: String(apiPort),
-      LOG_LEVEL: 'warn',
-    };
-    nc = await connectTestNats();
-    db = new Client({ connectionString: process.env.DATABASE_URL });
-    await db.connect();
-    const issued = issueApiKey();
-    await db.query(
-      `INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES ($1, 'e2e', $2, '{read}', now())`,
-      [issued.id, issued.hash],
-    );
-    readKey = issued.key;
-    for (const app of ['ingester', 'classifier', 'projector', 'api'] as const) launch(app);
-    await waitForHttp(`${apiUrl}/health/ready`, 60_000);
+    db = pipeline.db;
   });
 
-  afterAll(async () => {
-    await Promise.all([...apps.values()].map((app) => stopApp(app)));
-    await db?.end();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-    if (feedServer) await new Promise((resolve) => feedServer.close(resolve));
-  });
+  afterAll(() => pipeline?.stop());
 
   it('turns the seed article into exactly one visit by Sergei Shoigu to IDN and MYS', async () => {
-    try {
+    await pipeline.withLogs(async () => {
       const events = await eventually(
         async () => {
           const { status, body } = await get('/events?country=IDN');
@@ -182,10 +105,7 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
       const article = await get(`/articles/${encodeURIComponent(detail.body.sources[0].articleId)}`);
       expect(article.status).toBe(200);
       expect(article.body).toMatchObject({ relevant: true, url: seedUrl, diplomaticEventIds: [event!.id] });
-    } catch (error) {
-      process.stderr.write(`--- app logs ---\n${logs.join('\n')}\n`);
-      throw error;
-    }
+    }, Infinity);
   });
 
   it('tags none of the unrelated articles', async () => {
@@ -199,12 +119,12 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
   });
 
   it('publishes nothing new when the same feed is polled again', async () => {
-    const stream = topology(namespace).eventStream;
-    const jsm = await jetstreamManager(nc);
+    const stream = topology(pipeline.namespace).eventStream;
+    const jsm = await jetstreamManager(pipeline.nc);
     const messagesBefore = (await jsm.streams.info(stream)).state.messages;
     const before = await counts(db);
-    const requestsBefore = feedRequests;
-    await eventually(() => expect(feedRequests).toBeGreaterThanOrEqual(requestsBefore + 3), 30_000);
+    const requestsBefore = feedRequests();
+    await eventually(() => expect(feedRequests()).toBeGreaterThanOrEqual(requestsBefore + 3), 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await jsm.streams.info(stream)).state.messages).toBe(messagesBefore);
     expect(await counts(db)).toEqual(before);
@@ -212,16 +132,15 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
 
   it('leaves the rows unchanged when the projector restarts, even after kill -9', async () => {
     const before = await tableRows(db);
-    await stopApp(apps.get('projector')!);
-    launch('projector');
-    await waitForHttp(`http://127.0.0.1:${healthPorts.projector}/health/ready`, 30_000);
-    apps.get('projector')!.child.kill('SIGKILL');
-    await apps.get('projector')!.exited;
-    launch('projector');
-    await waitForHttp(`http://127.0.0.1:${healthPorts.projector}/health/ready`, 30_000);
-    const jsm = await jetstreamManager(nc);
+    await stopApp(pipeline.apps.get('projector')!);
+    await pipeline.launch('projector');
+    const projector = pipeline.apps.get('projector')!;
+    projector.child.kill('SIGKILL');
+    await projector.exited;
+    await pipeline.launch('projector');
+    const jsm = await jetstreamManager(pipeline.nc);
     await eventually(async () => {
-      const info = await jsm.consumers.info(topology(namespace).eventStream, 'projector');
+      const info = await jsm.consumers.info(topology(pipeline.namespace).eventStream, 'projector');
       expect(info.num_pending + info.num_ack_pending).toBe(0);
     });
     expect(await tableRows(db)).toEqual(before);
@@ -254,18 +173,18 @@ describe('the pipeline, end to end (real apps, NATS, Postgres)', () => {
   describe('rebuild', () => {
     let rebuilt: TestDatabase;
     afterAll(async () => {
-      const rebuild = apps.get('rebuild');
+      const rebuild = pipeline.apps.get('rebuild');
       if (rebuild) await stopApp(rebuild);
       await rebuilt?.drop();
     });
 
     it('replaying the stream from the start into empty tables gives the same rows', async () => {
       rebuilt = await createTestDatabase();
-      launch(
-        'projector',
-        { DATABASE_URL: rebuilt.url, PROJECTOR_DURABLE: `rebuild_${Date.now()}` },
-        'rebuild',
-      );
+      await pipeline.launch('projector', {
+        label: 'rebuild',
+        env: { DATABASE_URL: rebuilt.url, PROJECTOR_DURABLE: `rebuild_${Date.now()}` },
+        wait: false,
+      });
       const live = await tableRows(db);
       const copy = new Client({ connectionString: rebuilt.url });
       await copy.connect();

@@ -8,20 +8,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { type NewsEvent, createEvent, topology } from '@diplowatch/contracts';
 import { EventPublisher, ensureStreams } from '@diplowatch/messaging';
-import {
-  type TestDatabase,
-  connectTestNats,
-  createTestDatabase,
-  deleteNamespace,
-  eventually,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
-import { type RunningApp, repoRoot, startApp, stopApp } from '../../scripts/lib/app-processes';
+import { type Pipeline, eventually, startPipeline } from '@diplowatch/testing';
+import { repoRoot } from '../../scripts/lib/app-processes';
 
 jest.setTimeout(180_000);
 
@@ -110,44 +101,23 @@ function runRebuild(env: NodeJS.ProcessEnv): Promise<{ code: number | null; outp
 }
 
 describe('npm run rebuild, as a process beside the projector app', () => {
-  const namespace = testNamespace('rbe2e');
-  let nc: NatsConnection;
-  let database: TestDatabase;
-  let db: Client;
-  let projector: RunningApp | undefined;
-  const logs: string[] = [];
+  let pipeline: Pipeline;
 
   beforeAll(async () => {
     if (!existsSync(rebuildScript)) throw new Error(`${rebuildScript} missing: run "npm run build" first`);
-    nc = await connectTestNats();
-    database = await createTestDatabase();
-    db = new Client({ connectionString: database.url });
-    await db.connect();
+    pipeline = await startPipeline({ name: 'rbe2e', database: 'own' });
   });
 
-  afterAll(async () => {
-    if (projector) await stopApp(projector);
-    await db?.end();
-    await database?.drop();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-  });
+  afterAll(() => pipeline?.stop());
 
   it('switches the readers over to rebuilt tables equal to the live ones', async () => {
-    const env = {
-      NATS_URL: testNatsUrl(),
-      DATABASE_URL: database.url,
-      DW_NAMESPACE: namespace,
-      LOG_LEVEL: 'warn',
-    };
+    const { db, nc, namespace, env, logs } = pipeline;
     const t = topology(namespace);
     const jsm = await jetstreamManager(nc);
     await ensureStreams(jsm, t, { duplicateWindowSeconds: 120, maxAgeDays: 0 });
     const publisher = new EventPublisher(jetstream(nc), t);
     await publisher.publishAll(Array.from({ length: 60 }, (_, n) => articleEvents(n)).flat(), 16);
-    projector = startApp('projector', { ...env, HEALTH_PORT: '0' }, { output: (line) => logs.push(line) });
+    await pipeline.launch('projector');
     await eventually(async () => {
       const info = await jsm.consumers.info(t.eventStream, 'projector');
       expect(info.num_pending + info.num_ack_pending).toBe(0);
@@ -156,7 +126,7 @@ describe('npm run rebuild, as a process beside the projector app', () => {
 
     let reading = true;
     const readerErrors: string[] = [];
-    const reader = new Client({ connectionString: database.url });
+    const reader = new Client({ connectionString: pipeline.databaseUrl });
     await reader.connect();
     const readerLoop = (async () => {
       while (reading) {

@@ -4,40 +4,18 @@
  * every classification is published once, and a replica stopped with SIGTERM mid-flow exits
  * cleanly within its bound while the other one carries on.
  */
-import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
 import { topology } from '@diplowatch/contracts';
-import {
-  type TestDatabase,
-  connectTestNats,
-  createTestDatabase,
-  deleteNamespace,
-  eventually,
-  startFeedServer,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
-import { type AppName, type RunningApp, startApp, stopApp } from '../../scripts/lib/app-processes';
+import { type Pipeline, devSetFile, eventually, startPipeline } from '@diplowatch/testing';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
-import { freePort } from '../../scripts/lib/infrastructure';
 
 jest.setTimeout(240_000);
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 const FEEDS = 8;
 const ITEMS_PER_FEED = 40;
 
 describe('replicas share the work (2 classifiers, 2 projectors)', () => {
-  const namespace = testNamespace('rep');
-  const logs: string[] = [];
-  const apps = new Map<string, RunningApp>();
-  let nc: NatsConnection;
-  let database: TestDatabase;
-  let db: Client;
-  let feeds: Awaited<ReturnType<typeof startFeedServer>>;
+  let pipeline: Pipeline;
 
   beforeAll(async () => {
     // Varied articles from the development texts: each feed gets its own slice, titles made unique.
@@ -53,51 +31,26 @@ describe('replicas share the work (2 classifiers, 2 projectors)', () => {
         contentType: 'application/rss+xml',
       };
     }
-    feeds = await startFeedServer(routes);
-    database = await createTestDatabase();
-    db = new Client({ connectionString: database.url });
-    await db.connect();
-    nc = await connectTestNats();
-    const env: NodeJS.ProcessEnv = {
-      NATS_URL: testNatsUrl(),
-      DATABASE_URL: database.url,
-      DW_NAMESPACE: namespace,
-      FEED_URLS: Object.keys(routes)
-        .map((route) => feeds.url(route))
-        .join(','),
-      ALLOW_PRIVATE_NETWORKS: 'true',
-      POLL_INTERVAL_SECONDS: '2',
-      LOG_LEVEL: 'warn',
-    };
-    const launch = async (app: AppName, label: string) =>
-      apps.set(
-        label,
-        startApp(
-          app,
-          { ...env, HEALTH_PORT: String(await freePort()) },
-          { label, output: (line) => logs.push(line) },
-        ),
-      );
-    await launch('classifier', 'classifier-1');
-    await launch('classifier', 'classifier-2');
-    await launch('projector', 'projector-1');
-    await launch('projector', 'projector-2');
-    await launch('ingester', 'ingester');
+    pipeline = await startPipeline({
+      name: 'rep',
+      database: 'own',
+      feeds: routes,
+      env: { POLL_INTERVAL_SECONDS: '2' },
+      apps: [
+        { app: 'classifier', label: 'classifier-1' },
+        { app: 'classifier', label: 'classifier-2' },
+        { app: 'projector', label: 'projector-1' },
+        { app: 'projector', label: 'projector-2' },
+        'ingester',
+      ],
+    });
   });
 
-  afterAll(async () => {
-    await Promise.all([...apps.values()].map((app) => stopApp(app)));
-    await db?.end();
-    await database?.drop();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-    await feeds?.close();
-  });
+  afterAll(() => pipeline?.stop());
 
   it('projects every article exactly once and classifies each once, surviving a SIGTERM of one replica', async () => {
     const total = FEEDS * ITEMS_PER_FEED;
+    const { db, nc, namespace } = pipeline;
     try {
       // Stop one classifier as soon as work is flowing: it must drain and exit by itself.
       await eventually(
@@ -110,7 +63,7 @@ describe('replicas share the work (2 classifiers, 2 projectors)', () => {
         60_000,
         100,
       );
-      const leaving = apps.get('classifier-1')!;
+      const leaving = pipeline.apps.get('classifier-1')!;
       const stoppedAt = Date.now();
       leaving.child.kill('SIGTERM');
       const code = await leaving.exited;
@@ -138,7 +91,7 @@ describe('replicas share the work (2 classifiers, 2 projectors)', () => {
       const classifier = await jsm.consumers.info(t.eventStream, 'classifier');
       expect(classifier.num_pending + classifier.num_ack_pending).toBe(0);
     } catch (error) {
-      process.stderr.write(`--- app logs ---\n${logs.slice(-80).join('\n')}\n`);
+      pipeline.printLogs(80);
       throw error;
     }
   });

@@ -2,3 +2,4 @@ export * from './eventually';
 export * from './nats';
 export * from './database';
 export * from './feed-server';
+export * from './pipeline';

@@ -1,15 +1,5 @@
 /** The OpenAPI document and Swagger UI: generated from the code, public, and served offline. */
-import { type NatsConnection } from '@nats-io/transport-node';
-import request from 'supertest';
-import {
-  type TestDatabase,
-  connectTestNats,
-  createTestDatabase,
-  deleteNamespace,
-  testNamespace,
-  testNatsUrl,
-} from '@diplowatch/testing';
-import { type TestApi, startTestApi } from './testing/api-test-app';
+import { useReadModelApi } from './testing/read-model-api';
 
 jest.setTimeout(60_000);
 
@@ -20,28 +10,14 @@ type Operation = {
 };
 
 describe('/docs and /docs-json', () => {
-  const namespace = testNamespace('apid');
-  let database: TestDatabase;
-  let api: TestApi;
-  let nc: NatsConnection;
+  // No rows: the document does not depend on them.
+  const api = useReadModelApi('apid', async () => undefined);
   let document: { openapi: string; paths: Record<string, { get: Operation }>; components: any };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    api = await startTestApi({ databaseUrl: database.url, natsUrl: testNatsUrl(), namespace });
-    nc = await connectTestNats();
-    const response = await request(api.app.getHttpServer()).get('/docs-json');
+    const response = await api.get('/docs-json', null);
     expect(response.status).toBe(200);
     document = response.body as typeof document;
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    if (nc) {
-      await deleteNamespace(nc, namespace);
-      await nc.drain();
-    }
-    await database?.drop();
   });
 
   it('documents every read route, without an API key being needed to read it', () => {
@@ -110,14 +86,14 @@ describe('/docs and /docs-json', () => {
   });
 
   it('serves Swagger UI with its assets from the server itself, no CDN', async () => {
-    const page = await request(api.app.getHttpServer()).get('/docs/');
+    const page = await api.get('/docs/', null);
     expect(page.status).toBe(200);
     expect(page.text).toContain('swagger-ui-bundle.js');
     const urls = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
     expect(urls.length).toBeGreaterThan(0);
     expect(urls.filter((url) => /^(https?:)?\/\//.test(url))).toEqual([]);
     for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'swagger-ui-init.js']) {
-      const response = await request(api.app.getHttpServer()).get(`/docs/${asset}`);
+      const response = await api.get(`/docs/${asset}`, null);
       expect({ asset, status: response.status }).toEqual({ asset, status: 200 });
     }
   });

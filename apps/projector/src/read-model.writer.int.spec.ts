@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type DiplomaticEventDetectedV1, type NewsEvent, createEvent } from '@diplowatch/contracts';
+import { type NewsEvent, createEvent } from '@diplowatch/contracts';
 import { PrismaService } from '@diplowatch/persistence';
+import {
+  articleIngested,
+  articleClassified as classified,
+  diplomaticEventDetected as detected,
+} from '@diplowatch/testing';
 import { ReadModelDatabase } from './read-model.database';
 import {
   NotYetApplicableError,
@@ -10,79 +15,6 @@ import {
 } from './read-model.writer';
 
 const unique = () => randomBytes(4).toString('hex');
-
-const articleIngested = (articleId: string, contentHash = 'h1') =>
-  createEvent('ArticleIngested', {
-    id: `ai-${articleId}-${contentHash}`,
-    occurredAt: new Date('2025-02-24T09:00:00Z'),
-    data: {
-      articleId,
-      contentHash,
-      feedUrl: 'https://example.org/feed.xml',
-      url: `https://example.org/${articleId}`,
-      canonicalUrl: `https://example.org/${articleId}`,
-      guid: null,
-      title: `Shoigu visits Indonesia (${contentHash})`,
-      text: 'Sergei Shoigu is visiting Indonesia.',
-      rawContent: null,
-      author: null,
-      language: 'en',
-      publishedAt: '2025-02-24T08:00:00.000Z',
-      fetchedAt: '2025-02-24T09:00:00.000Z',
-    },
-  });
-
-const classified = (articleId: string, contentHash = 'h1') =>
-  createEvent('ArticleClassified', {
-    id: `ac-${articleId}-${contentHash}`,
-    occurredAt: new Date('2025-02-24T09:00:01Z'),
-    data: {
-      articleId,
-      contentHash,
-      watch: 'russia-sea',
-      rulesVersion: '1',
-      relevant: true,
-      relevance: 0.9,
-      eventTypes: ['visit'],
-      countries: ['RUS', 'IDN'],
-      actors: ['Sergei Shoigu'],
-      diplomaticEventIds: [],
-      context: [],
-      evidence: [],
-      reasons: [],
-    },
-  });
-
-const detected = (
-  diplomaticEventId: string,
-  articleId: string,
-  overrides: Partial<DiplomaticEventDetectedV1> = {},
-) =>
-  createEvent('DiplomaticEventDetected', {
-    id: `de-${diplomaticEventId}-${articleId}`,
-    occurredAt: new Date('2025-02-24T09:00:02Z'),
-    data: {
-      diplomaticEventId,
-      articleId,
-      watch: 'russia-sea',
-      rulesVersion: '1',
-      type: 'visit',
-      countries: ['RUS', 'IDN'],
-      actors: [
-        { name: 'Sergei Shoigu', office: 'Security Council Secretary', country: 'RUS', role: 'actor' },
-      ],
-      confidence: 0.8,
-      summary: 'Sergei Shoigu visits Indonesia',
-      startDate: '2025-02-24',
-      endDate: '2025-02-28',
-      place: null,
-      topics: ['security'],
-      evidence: [{ sentence: 'Sergei Shoigu is visiting Indonesia.', rules: ['visit'] }],
-      context: [],
-      publishedAt: '2025-02-24T08:00:00.000Z',
-      ...overrides,
-    },
-  });
 
 describe('ReadModelWriter (real Postgres)', () => {
   let prisma: PrismaService;

@@ -3,3 +3,4 @@ export * from './nats';
 export * from './database';
 export * from './feed-server';
 export * from './pipeline';
+export * from './news-events';

@@ -1,4 +1,9 @@
 import { type NewsEvent, createEvent } from '@diplowatch/contracts';
+import {
+  articleClassified as classified,
+  diplomaticEventDetected as detected,
+  articleIngested as ingested,
+} from '@diplowatch/testing';
 import { type LoggedEvent, type ReadModelState, foldReadModelBatch, sourceKey } from './read-model-batch';
 
 const empty = (): ReadModelState => ({
@@ -7,72 +12,6 @@ const empty = (): ReadModelState => ({
   events: new Map(),
   sources: new Map(),
 });
-
-const ingested = (articleId: string, contentHash = 'h1') =>
-  createEvent('ArticleIngested', {
-    id: `ai-${articleId}-${contentHash}`,
-    occurredAt: new Date('2025-02-24T09:00:00Z'),
-    data: {
-      articleId,
-      contentHash,
-      feedUrl: 'https://example.org/feed.xml',
-      url: `https://example.org/${articleId}`,
-      canonicalUrl: `https://example.org/${articleId}`,
-      guid: null,
-      title: 'Shoigu visits Indonesia',
-      text: 'Sergei Shoigu is visiting Indonesia.',
-      rawContent: null,
-      author: null,
-      language: 'en',
-      publishedAt: '2025-02-24T08:00:00.000Z',
-      fetchedAt: '2025-02-24T09:00:00.000Z',
-    },
-  });
-
-const classified = (articleId: string, contentHash = 'h1') =>
-  createEvent('ArticleClassified', {
-    id: `ac-${articleId}-${contentHash}`,
-    occurredAt: new Date('2025-02-24T09:00:01Z'),
-    data: {
-      articleId,
-      contentHash,
-      watch: 'russia-sea',
-      rulesVersion: '1',
-      relevant: true,
-      relevance: 0.9,
-      eventTypes: ['visit'],
-      countries: ['RUS', 'IDN'],
-      actors: [],
-      diplomaticEventIds: [],
-      context: [],
-      evidence: [],
-      reasons: [],
-    },
-  });
-
-const detected = (key: string, articleId: string) =>
-  createEvent('DiplomaticEventDetected', {
-    id: `de-${key}-${articleId}`,
-    occurredAt: new Date('2025-02-24T09:00:02Z'),
-    data: {
-      diplomaticEventId: key,
-      articleId,
-      watch: 'russia-sea',
-      rulesVersion: '1',
-      type: 'visit',
-      countries: ['RUS', 'IDN'],
-      actors: [{ name: 'Sergei Shoigu', office: null, country: 'RUS', role: 'actor' }],
-      confidence: 0.8,
-      summary: 'Shoigu visits Indonesia',
-      startDate: '2025-02-24',
-      endDate: null,
-      place: null,
-      topics: [],
-      evidence: [{ sentence: 'Sergei Shoigu is visiting Indonesia.', rules: ['visit'] }],
-      context: [],
-      publishedAt: '2025-02-24T08:00:00.000Z',
-    },
-  });
 
 const log = (...events: NewsEvent[]): LoggedEvent[] =>
   events.map((event, i) => ({ event, streamSequence: i + 1 }));

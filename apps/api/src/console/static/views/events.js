@@ -4,6 +4,7 @@
 import { navigate } from '../app.js';
 import { api, get, queryString } from '../lib/api.js';
 import {
+  COUNTRIES,
   COUNTRY_NAMES,
   EVENT_TYPES,
   PALETTE,
@@ -17,21 +18,6 @@ import {
 } from '../lib/dom.js';
 import { follow, followedSubscription, liveEvents, liveState, onLive } from '../lib/live.js';
 
-const FILTER_COUNTRIES = [
-  'RUS',
-  'IDN',
-  'MYS',
-  'SGP',
-  'THA',
-  'VNM',
-  'PHL',
-  'MMR',
-  'KHM',
-  'LAO',
-  'BRN',
-  'TLS',
-  'ASEAN',
-];
 /** URL parameters the console passes to GET /events as they are. */
 const PASSED = [
   'countryMatch',
@@ -115,7 +101,7 @@ function filterForm(params) {
       {
         legend: 'Countries',
         name: 'country',
-        values: FILTER_COUNTRIES,
+        values: COUNTRIES,
         checked: countries,
         label: (code) => COUNTRY_NAMES[code],
       },

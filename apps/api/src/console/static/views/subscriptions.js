@@ -3,6 +3,7 @@
 
 import { api, get } from '../lib/api.js';
 import {
+  COUNTRIES,
   COUNTRY_NAMES,
   EVENT_TYPES,
   checkGroup,
@@ -14,21 +15,6 @@ import {
 } from '../lib/dom.js';
 import { follow, followedSubscription, unfollow } from '../lib/live.js';
 
-const COUNTRIES = [
-  'RUS',
-  'IDN',
-  'MYS',
-  'SGP',
-  'THA',
-  'VNM',
-  'PHL',
-  'MMR',
-  'KHM',
-  'LAO',
-  'BRN',
-  'TLS',
-  'ASEAN',
-];
 const splitList = (text) =>
   String(text ?? '')
     .split(',')

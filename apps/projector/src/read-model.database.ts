@@ -12,7 +12,7 @@ import { PERSISTENCE_OPTIONS, type PersistenceOptions } from '@diplowatch/persis
 export type ReadModelDatabaseOptions = PersistenceOptions & {
   /**
    * `false`: projection transactions commit with `synchronous_commit = off` (COMMIT returns
-   * before its WAL is flushed). Off by default: see docs/read-models.md, "Commit durability",
+   * before its WAL is flushed). Not the default: see docs/read-models.md, "Commit durability",
    * for what a crash of Postgres could then lose and why that is not replayed by itself.
    */
   synchronousCommit?: boolean;

@@ -6,7 +6,10 @@
 // development texts (articles, their classifications, diplomatic events for the relevant ones,
 // several reports per act). Prints a report, then its figures as one JSON line (the last line).
 //
-//   npm run bench:projector [-- --events 40000] [--file PATH]
+//   npm run bench:projector [-- --events 40000] [--file PATH] [--synchronous-commit off]
+//
+// `--synchronous-commit off` commits both sides' transactions without waiting for the WAL
+// flush (the projector's PROJECTOR_SYNCHRONOUS_COMMIT=off; see docs/read-models.md).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -190,13 +193,15 @@ function generateLog(items: DevItem[], target: number): NewsEvent[] {
   return events.slice(0, target);
 }
 
+const synchronousCommit = arg('synchronous-commit') !== 'off';
+
 async function projectWithProjector(databaseUrl: string, log_: NewsEvent[]) {
   const namespace = `bench_${randomBytes(4).toString('hex')}`;
   const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', noAsyncTraces: true });
   const t = topology(namespace);
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
-  const database = new ReadModelDatabase({ databaseUrl, poolSize: 2 });
+  const database = new ReadModelDatabase({ databaseUrl, poolSize: 2, synchronousCommit });
   const reader = new pg.Client({ connectionString: databaseUrl });
   try {
     await ensureStreams(jsm, t, { duplicateWindowSeconds: 120, maxAgeDays: 0 });
@@ -268,6 +273,7 @@ async function projectWithProjector(databaseUrl: string, log_: NewsEvent[]) {
 async function projectWithRawPg(databaseUrl: string, log_: NewsEvent[]) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
+  if (!synchronousCommit) await client.query('SET synchronous_commit = off');
   const ingestedIn = new Map<string, number>();
   const versions = new Map<string, number>();
   const started = performance.now();
@@ -524,6 +530,7 @@ async function main() {
       diplomaticEventDetected: byType('DiplomaticEventDetected'),
       meanTextChars: avgTextChars,
       batch: BATCH,
+      synchronousCommit,
       projectorEventsPerSec: projectorRate,
       projectorSeconds: Number(projector.seconds.toFixed(3)),
       projectorWriterSeconds: Number(projector.writerSeconds.toFixed(3)),

@@ -9,6 +9,11 @@ const schema = projectorEnvSchema.extend({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('projector'),
+  /**
+   * `off`: projection transactions do not wait for their WAL flush. Faster commits, but see
+   * docs/read-models.md ("Commit durability") for what a Postgres crash can then lose.
+   */
+  PROJECTOR_SYNCHRONOUS_COMMIT: z.enum(['on', 'off']).default('on'),
 });
 
 runMain('projector', async () => {

@@ -38,4 +38,24 @@ describe('ReadModelDatabase', () => {
       process.off('uncaughtException', onUncaught);
     }
   });
+
+  it('commits with synchronous_commit as configured: on unless set off, for the transaction only', async () => {
+    const asynchronous = new ReadModelDatabase({
+      databaseUrl: process.env.DATABASE_URL!,
+      poolSize: 1,
+      synchronousCommit: false,
+    });
+    const setting = async (db: ReadModelDatabase) =>
+      db.transaction(async (client) => (await client.query('SHOW synchronous_commit')).rows[0]);
+    try {
+      expect(await setting(database)).toEqual({ synchronous_commit: 'on' });
+      expect(await setting(asynchronous)).toEqual({ synchronous_commit: 'off' });
+      // SET LOCAL: the pooled connection itself keeps the server's setting.
+      expect(
+        (await (asynchronous as unknown as { pool: pg.Pool }).pool.query('SHOW synchronous_commit')).rows[0],
+      ).toEqual({ synchronous_commit: 'on' });
+    } finally {
+      await asynchronous.onApplicationShutdown();
+    }
+  });
 });

@@ -9,13 +9,25 @@ import { PERSISTENCE_OPTIONS, type PersistenceOptions } from '@diplowatch/persis
  * against 1.1 s through pg), which was most of the projector's overhead over a raw baseline.
  * The schema is still Prisma's (prisma/schema.prisma and its migrations).
  */
+export type ReadModelDatabaseOptions = PersistenceOptions & {
+  /**
+   * `false`: projection transactions commit with `synchronous_commit = off` (COMMIT returns
+   * before its WAL is flushed). Not the default: see docs/read-models.md, "Commit durability",
+   * for what a crash of Postgres could then lose and why that is not replayed by itself.
+   */
+  synchronousCommit?: boolean;
+};
+
 @Injectable()
 export class ReadModelDatabase implements OnApplicationShutdown {
   private readonly logger = new Logger('ReadModelDatabase');
   private readonly pool: pg.Pool;
+  private readonly begin: string;
 
-  constructor(@Inject(PERSISTENCE_OPTIONS) options: PersistenceOptions) {
+  constructor(@Inject(PERSISTENCE_OPTIONS) options: ReadModelDatabaseOptions) {
     this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
+    // One round trip either way (a simple query may hold several statements).
+    this.begin = options.synchronousCommit === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN';
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', (error) => this.logger.warn(`idle connection failed: ${error.message}`));
   }
@@ -34,7 +46,7 @@ export class ReadModelDatabase implements OnApplicationShutdown {
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(this.begin);
       const result = await work(client);
       await client.query('COMMIT');
       return result;

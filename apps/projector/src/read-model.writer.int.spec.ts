@@ -341,6 +341,118 @@ describe('ReadModelWriter (real Postgres)', () => {
     expect(document).toEqual({ first: true, last: false, sources: ids.length });
   });
 
+  it('writes the same events, versions and search documents from one batch as from its events applied one at a time', async () => {
+    // Three reports of one act, the third recorded (occurredAt) before the other two: each
+    // version's validity and the document come out the same however the log is batched.
+    // Days apart, so consolidation keeps the two runs' events apart.
+    const project = async (tag: string, batched: boolean, from: number, startDate: string) => {
+      const [a1, a2, a3, key] = [`${tag}-1`, `${tag}-2`, `${tag}-3`, `${tag}-k`];
+      const own = { startDate, endDate: null };
+      const report = (articleId: string, occurredAt: string, overrides = {}) => ({
+        ...detected(key, articleId, { ...own, ...overrides }),
+        id: `de-${articleId}`,
+        occurredAt,
+      });
+      const events = [
+        articleIngested(a1),
+        {
+          ...articleIngested(a2),
+          data: { ...articleIngested(a2).data, title: 'Talks on naval cooperation' },
+        },
+        articleIngested(a3),
+        report(a1, '2025-03-02T00:00:00.000Z'),
+        report(a2, '2025-03-03T00:00:00.000Z', { countries: ['RUS', 'IDN', 'MYS'] }),
+        report(a3, '2025-03-01T00:00:00.000Z', { confidence: 0.99 }),
+      ];
+      const consumed = events.map((event, i) => ({ event, streamSequence: from + i, deliveryCount: 1 }));
+      if (batched) await writer.applyBatch(consumed);
+      else for (const one of consumed) await writer.applyBatch([one]);
+      const [event] = await prisma.client.$queryRawUnsafe<Array<Record<string, unknown>>>(
+        `SELECT countries, confidence, source_count, search_vector::text AS document
+           FROM diplomatic_events WHERE id = $1`,
+        key,
+      );
+      const versions = await prisma.client.diplomaticEventVersion.findMany({
+        where: { diplomaticEventId: key },
+        orderBy: { version: 'asc' },
+        select: { version: true, recordedAt: true, validUntil: true, countries: true, confidence: true },
+      });
+      return { event, versions };
+    };
+    const tag = unique();
+    const alone = await project(`${tag}a`, false, 50_001, '2034-04-04');
+    const together = await project(`${tag}b`, true, 50_101, '2034-06-06');
+    // Article ids differ only in the tag's last letter, which the document does not contain.
+    expect(together).toEqual(alone);
+    expect(
+      alone.versions.map((v) => [v.recordedAt.toISOString(), v.validUntil?.toISOString() ?? null]),
+    ).toEqual([
+      ['2025-03-02T00:00:00.000Z', '2025-03-02T00:00:00.000Z'],
+      ['2025-03-03T00:00:00.000Z', '2025-03-03T00:00:00.000Z'],
+      ['2025-03-01T00:00:00.000Z', null],
+    ]);
+    expect(alone.event!.document).toContain("'naval'");
+  });
+
+  it('leaves source rows and the event alone when a revision keeps what they copy, and rewrites them when it does not', async () => {
+    const [id, key] = [unique(), unique()];
+    const own = { startDate: '2035-05-05', endDate: null };
+    await writer.applyBatch(
+      [articleIngested(id, 'h1'), detected(key, id, own)].map((event, i) => ({
+        event,
+        streamSequence: 60_001 + i,
+        deliveryCount: 1,
+      })),
+    );
+    const rowVersions = async () => {
+      const [row] = await prisma.client.$queryRawUnsafe<Array<{ event: string; source: string }>>(
+        `SELECT (SELECT xmin::text FROM diplomatic_events WHERE id = $1) AS event,
+                (SELECT xmin::text FROM diplomatic_event_sources WHERE diplomatic_event_id = $1) AS source`,
+        key,
+      );
+      return row!;
+    };
+    const before = await rowVersions();
+    // A new revision (other hash and raw content) with the same title, text, date and feed.
+    const sameCopy = articleIngested(id, 'h2');
+    const kept = {
+      ...sameCopy,
+      data: { ...sameCopy.data, title: articleIngested(id, 'h1').data.title, rawContent: '<p>markup</p>' },
+    };
+    await writer.applyBatch([{ event: kept, streamSequence: 60_010, deliveryCount: 1 }]);
+    expect((await prisma.client.article.findUniqueOrThrow({ where: { id } })).contentHash).toBe('h2');
+    expect(await rowVersions()).toEqual(before);
+
+    // A revision that changes the text and the publication time is copied.
+    const changed = {
+      ...articleIngested(id, 'h3'),
+      data: {
+        ...articleIngested(id, 'h3').data,
+        text: 'Wallabyterm talks.',
+        publishedAt: '2025-02-25T08:00:00.000Z',
+      },
+    };
+    await writer.applyBatch([{ event: changed, streamSequence: 60_011, deliveryCount: 1 }]);
+    const after = await rowVersions();
+    expect(after.event).not.toBe(before.event);
+    expect(after.source).not.toBe(before.source);
+    const [copy] = await prisma.client.$queryRawUnsafe<Array<{ found: boolean; published: Date }>>(
+      `SELECT e.search_vector @@ to_tsquery('english', 'wallabyterm') AS found, s.published_at AS published
+         FROM diplomatic_events e JOIN diplomatic_event_sources s ON s.diplomatic_event_id = e.id WHERE e.id = $1`,
+      key,
+    );
+    expect(copy).toEqual({ found: true, published: new Date('2025-02-25T08:00:00.000Z') });
+  });
+
+  it('stores text with quotes, backslashes, placeholders and non-ASCII exactly (values travel as literals)', async () => {
+    const id = unique();
+    const awkward = `O'Brien \\ "quoted" \\' $1 $2::json ; DROP TABLE articles; -- ' \u0041 Шойгу 🇮🇩 E'x'`;
+    const event = articleIngested(id);
+    await apply({ ...event, data: { ...event.data, title: awkward, text: `${awkward}\n${awkward}` } });
+    const row = await prisma.client.article.findUniqueOrThrow({ where: { id } });
+    expect([row.title, row.text]).toEqual([awkward, `${awkward}\n${awkward}`]);
+  });
+
   it('keeps the daily time series equal to the counts of the diplomatic events it summarises', async () => {
     // One statement, one snapshot: other tests may be writing meanwhile.
     const mismatches = await prisma.client.$queryRawUnsafe<Array<{ n: number }>>(

@@ -1,5 +1,6 @@
 /**
- * `npm start` — the whole pipeline in one terminal: ingester -> classifier -> projector -> api.
+ * `npm start` — the whole pipeline in one terminal: ingester -> classifier -> projector -> api,
+ * alerter; each app is restarted if it exits by itself (capped backoff), all stop on Ctrl-C.
  * `npm run demo` — the same, polling bundled sample feeds from a local server, offline.
  *
  * Uses DATABASE_URL and NATS_URL when given. Without DATABASE_URL it runs an embedded
@@ -10,10 +11,11 @@ import path from 'node:path';
 import { parseEnv, redactUrl, startEnvSchema } from '@diplowatch/config';
 import { issueApiKey } from '@diplowatch/domain';
 import { applyMigrations, createPrismaClient, ensureDatabase } from '@diplowatch/persistence';
-import { APPS, type RunningApp, repoRoot, startApp, stopApp, waitForHttp } from './lib/app-processes';
+import { APPS, repoRoot, startApp, waitForHttp } from './lib/app-processes';
 import { ensureAlertSecretKey } from './lib/alert-secret-key';
 import { startDemoFeedServer } from './lib/demo-feeds';
 import { MissingDependencyError, ensureNats, startEmbeddedPostgres } from './lib/infrastructure';
+import { Supervisor } from './lib/supervisor';
 
 const log = (line: string) => process.stdout.write(`[start     ] ${line}\n`);
 
@@ -22,14 +24,14 @@ async function main() {
   const env = parseEnv(startEnvSchema);
   const dataDir = path.resolve(repoRoot, env.DATA_DIR);
   const cleanups: Array<() => Promise<unknown>> = [];
-  const apps: RunningApp[] = [];
+  const apps: Supervisor[] = [];
   let stopping = false;
 
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log('stopping apps (SIGTERM, they drain in-flight work)…');
-    await Promise.all(apps.map((app) => stopApp(app)));
+    await Promise.all(apps.map((app) => app.stop()));
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     process.exit(code);
   };
@@ -90,14 +92,10 @@ async function main() {
         POLL_INTERVAL_SECONDS: '60',
       };
     }
-    for (const app of APPS) apps.push(startApp(app, { ...common, ...perApp[app] }));
-    for (const app of apps) {
-      void app.exited.then((code) => {
-        if (!stopping) {
-          log(`${app.name} exited with code ${code}; stopping everything`);
-          void shutdown(1);
-        }
-      });
+    // An app that exits by itself (a crash, a dependency lost at boot) is restarted with a
+    // capped backoff; the others keep running. Ctrl-C / SIGTERM stops them all.
+    for (const app of APPS) {
+      apps.push(new Supervisor(app, () => startApp(app, { ...common, ...perApp[app] }), { log }));
     }
     const apiUrl = `http://127.0.0.1:${env.PORT}`;
     await waitForHttp(`${apiUrl}/health/ready`, 120_000);

@@ -1,10 +1,11 @@
 /**
  * Chaos: while articles flow through the real apps, kill -9 each app at random moments
- * (several times), restart nats-server once and Postgres once. Afterwards every article is in
- * Postgres exactly once, each is classified as a clean, pure classification of the same text
- * says, every alert a clean run gives (one per diplomatic event, for a subscription to all of
- * them) reached the local webhook receiver — repeats only with the same idempotency id — and
- * the dead-letter stream holds only the messages we broke on purpose.
+ * (several times), restart nats-server once and Postgres once, and have Postgres drop every
+ * app's connection (pg_terminate_backend) as often as each app is killed. Afterwards every
+ * article is in Postgres exactly once, each is classified as a clean, pure classification of
+ * the same text says, every alert a clean run gives (one per diplomatic event, for a
+ * subscription to all of them) reached the local webhook receiver — repeats only with the same
+ * idempotency id — and the dead-letter stream holds only the messages we broke on purpose.
  *
  * Short form in CI (`npm test`); the long one is `npm run chaos` (CHAOS_ARTICLES=20000,
  * CHAOS_KILLS=3). The test owns its nats-server and (embedded) Postgres, so restarting them
@@ -94,7 +95,14 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
   let env: NodeJS.ProcessEnv;
   let feeds: Awaited<ReturnType<typeof startFeedServer>> | undefined;
   let receiver: AlertReceiver | undefined;
-  const events = { kills: 0, natsRestarts: 0, postgresRestarts: 0, unexpectedExits: 0 };
+  const events = {
+    kills: 0,
+    natsRestarts: 0,
+    postgresRestarts: 0,
+    connectionDrops: 0,
+    connectionsDropped: 0,
+    unexpectedExits: 0,
+  };
 
   const startNats = async () => {
     nats = spawn(
@@ -298,6 +306,24 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
       await startPostgres(pgPort);
       events.postgresRestarts++;
     });
+    // Postgres ends every app's connection at once (a failover, an admin's pg_terminate_backend)
+    // while the server stays up: connections die mid-transaction far more often than in a restart.
+    for (let k = 0; k < KILLS_PER_APP; k++) {
+      faults.push(async () => {
+        const admin = new Client({ connectionString: databaseUrl });
+        await admin.connect();
+        try {
+          const { rows } = await admin.query<{ n: string }>(
+            `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+          );
+          events.connectionDrops++;
+          events.connectionsDropped += Number(rows[0]!.n);
+        } finally {
+          await admin.end();
+        }
+      });
+    }
     faults.sort(() => Math.random() - 0.5);
     for (const fault of faults) {
       await sleep(between(500, 3000));

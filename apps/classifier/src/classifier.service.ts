@@ -16,7 +16,12 @@ import { HealthRegistry } from '@diplowatch/runtime';
 import { eventsForArticle } from './classification.handler';
 
 export const CLASSIFIER_OPTIONS = Symbol('CLASSIFIER_OPTIONS');
-export type ClassifierOptions = { watchDir?: string };
+export type ClassifierOptions = {
+  watchDir?: string;
+  /** Tests only: the durable consumer's retry budget and ack wait (defaults 10 and 30 s). */
+  maxDeliver?: number;
+  ackWaitSeconds?: number;
+};
 
 const DURABLE = 'classifier';
 const MAX_DELIVER = 10;
@@ -43,17 +48,19 @@ export class ClassifierService implements OnApplicationBootstrap, OnApplicationS
     this.health.register('nats', async () => ({ ok: this.jetstream.isConnected() }));
     await this.jetstream.connect();
     const { topology } = this.jetstream;
+    const maxDeliver = this.options.maxDeliver ?? MAX_DELIVER;
     await ensureDurableConsumer(this.jetstream.jsm, {
       stream: topology.eventStream,
       durable: DURABLE,
       filterSubject: topology.subjectFor('ArticleIngested'),
-      maxDeliver: MAX_DELIVER,
+      maxDeliver,
+      ackWaitSeconds: this.options.ackWaitSeconds,
     });
     this.consumer = new EventConsumer({
       js: this.jetstream.js,
       topology,
       durable: DURABLE,
-      maxDeliver: MAX_DELIVER,
+      maxDeliver,
       logger: this.logger,
       metrics: this.jetstream.metrics,
       // Batches, articles in parallel: one at a time, each article waited for its publish acks

@@ -1,5 +1,11 @@
-import { type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
+import {
+  type Consumer,
+  type ConsumerMessages,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { errors as natsErrors, headers as natsHeaders } from '@nats-io/transport-node';
 import { EventDecodeError, type NewsEvent, type Topology, decodeEvent } from '@diplowatch/contracts';
 import { type MessagingMetrics } from './messaging-metrics';
 
@@ -14,6 +20,46 @@ export type ConsumedEvent = {
 export class PermanentEventError extends Error {
   readonly code = 'PERMANENT_EVENT_ERROR';
 }
+
+/**
+ * Whether an error says the log cannot take a publish now — full at a limit (discard: new), out
+ * of storage, or not answering — rather than anything about the message being handled. Such a
+ * message is held and retried in place (see EventConsumer), never counted toward dead-lettering:
+ * a full log for longer than the retry budget must not send every article to the DLQ.
+ */
+export function isBackPressure(error: unknown): boolean {
+  if (error instanceof JetStreamApiError) {
+    // 10077 "maximum messages|bytes|messages per subject exceeded"; 10047/10023: storage or
+    // account resources used up. (A payload over max_payload is refused before this, by the client.)
+    return (
+      (error.code === 10077 && /exceeded/i.test(error.message)) ||
+      error.code === 10047 ||
+      error.code === 10023
+    );
+  }
+  // No server answered for the stream (nats.js calls that JetStreamNotEnabled and does not
+  // export the class), or none answered in time. NATS's own errors only: a handler's other
+  // timeouts (an HTTP call, say) are ordinary failures.
+  return (
+    error instanceof natsErrors.TimeoutError ||
+    error instanceof natsErrors.NoRespondersError ||
+    (error instanceof Error && error.name === 'JetStreamNotEnabled')
+  );
+}
+
+/** Resets the message's ack_wait; a lost connection is no reason to stop waiting. */
+function inProgress(msg: JsMsg): void {
+  try {
+    msg.working();
+  } catch {
+    // Redelivered after ack_wait instead; handling it twice is harmless (idempotent ids).
+  }
+}
+
+/** Longest wait between two attempts at messages held back by a full log. */
+const MAX_HOLD_DELAY_MS = 15_000;
+/** How often held and queued messages are marked in progress: at most this, and thrice per ack_wait. */
+const KEEP_ALIVE_MS = 5000;
 
 export type EventHandler = (consumed: ConsumedEvent) => Promise<void>;
 
@@ -82,12 +128,17 @@ export class EventConsumer {
   /** Batch mode: messages delivered and not handled yet, in delivery order. */
   private readonly queue: JsMsg[] = [];
   private wake: (() => void) | undefined;
+  /** Ends a wait for room in the log early, on stop(). */
+  private interruptHold: (() => void) | undefined;
+  private keepAliveMs = KEEP_ALIVE_MS;
 
   constructor(private readonly options: RunConsumerOptions) {}
 
   async start(): Promise<void> {
     const { js, topology, durable, batchSize } = this.options;
     const consumer = await js.consumers.get(topology.eventStream, durable);
+    const ackWaitMs = ((await consumer.info(true)).config.ack_wait ?? 0) / 1e6;
+    if (ackWaitMs > 0) this.keepAliveMs = Math.min(KEEP_ALIVE_MS, ackWaitMs / 3);
     this.startLagPolling(consumer);
     if (this.options.batchHandler) {
       const batchHandler = this.options.batchHandler;
@@ -135,6 +186,7 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.lagTimer) clearInterval(this.lagTimer);
+    this.interruptHold?.();
     await this.messages?.close();
     this.wake?.();
     await this.loop;
@@ -191,7 +243,7 @@ export class EventConsumer {
     if (decoded.length > 0) await this.applyBatch(decoded, handler);
   }
 
-  private async applyBatch(decoded: Decoded[], handler: BatchEventHandler): Promise<void> {
+  private async applyBatch(decoded: Decoded[], handler: BatchEventHandler, held = 0): Promise<void> {
     const { durable, logger, metrics } = this.options;
     const started = performance.now();
     let failures: Map<number, Error>;
@@ -199,6 +251,12 @@ export class EventConsumer {
       const result = await handler(decoded.map((d) => d.consumed));
       failures = new Map((result?.failures ?? []).map((f) => [f.streamSequence, f.error]));
     } catch (error) {
+      if (isBackPressure(error)) {
+        await this.holdAndRetry(decoded, error as Error, held + 1, (again) =>
+          this.applyBatch(again, handler, held + 1),
+        );
+        return;
+      }
       metrics?.error('handler');
       if (decoded.length > 1) {
         // One bad message must not hold back the others: retry them one at a time.
@@ -212,15 +270,65 @@ export class EventConsumer {
       return;
     }
     metrics?.handled(durable, (performance.now() - started) / 1000, decoded.length);
-    for (const { msg, consumed } of decoded) {
-      const failure = failures.get(consumed.streamSequence);
-      if (failure) {
-        await this.settleFailure(msg, consumed.event, failure);
+    const waiting: Decoded[] = [];
+    let cause: Error | undefined;
+    for (const item of decoded) {
+      const failure = failures.get(item.consumed.streamSequence);
+      if (failure && isBackPressure(failure)) {
+        waiting.push(item);
+        cause = failure;
+      } else if (failure) {
+        await this.settleFailure(item.msg, item.consumed.event, failure);
       } else {
-        msg.ack();
-        metrics?.consumed(durable, consumed.event.type, 'ack');
+        item.msg.ack();
+        metrics?.consumed(durable, item.consumed.event.type, 'ack');
       }
     }
+    if (waiting.length > 0) {
+      await this.holdAndRetry(waiting, cause!, held + 1, (again) =>
+        this.applyBatch(again, handler, held + 1),
+      );
+    }
+  }
+
+  /**
+   * Back-pressure: the log refused what handling these messages publishes. They are not the
+   * cause, so they are neither nak'ed (each redelivery counts toward max_deliver, and the last
+   * one dead-letters) nor dead-lettered: the consumer keeps them, marks them (and the messages
+   * queued behind them) in progress so they are not redelivered meanwhile, waits 1 s, 2 s … 15 s,
+   * and tries again, for as long as the log stays full. Nothing else is handled meanwhile — the
+   * stage slows to what the log can take. On stop they are released for redelivery.
+   */
+  private async holdAndRetry(
+    waiting: Decoded[],
+    cause: Error,
+    attempt: number,
+    retry: (waiting: Decoded[]) => Promise<void>,
+  ): Promise<void> {
+    const { durable, logger, metrics } = this.options;
+    metrics?.error('backpressure');
+    const delay = Math.min(MAX_HOLD_DELAY_MS, 1000 * 2 ** Math.min(attempt - 1, 10));
+    // The first hold and then about one a minute: a full log can last hours.
+    if (attempt === 1 || attempt % 4 === 0) {
+      logger.warn(
+        `${durable}: the log refused publishes (${cause.message}); holding ${waiting.length} message(s), attempt ${attempt}, next in ${delay} ms`,
+      );
+    }
+    const deadline = Date.now() + delay;
+    while (!this.stopping && Date.now() < deadline) {
+      // (Batch mode keeps its queue alive too; the single-message loop's client buffer is small.)
+      for (const msg of [...waiting.map((item) => item.msg), ...this.queue]) inProgress(msg);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(this.keepAliveMs, deadline - Date.now()));
+        this.interruptHold = () => (clearTimeout(timer), resolve());
+      });
+      this.interruptHold = undefined;
+    }
+    if (this.stopping) {
+      for (const { msg } of waiting) msg.nak();
+      return;
+    }
+    await retry(waiting);
   }
 
   private consumedOf(msg: JsMsg, event: NewsEvent): ConsumedEvent {
@@ -238,7 +346,7 @@ export class EventConsumer {
     }
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
+  private async handle(msg: JsMsg, held = 0): Promise<void> {
     const { durable, metrics } = this.options;
     const event = await this.decodeOrDeadLetter(msg);
     if (!event) return;
@@ -249,6 +357,11 @@ export class EventConsumer {
       msg.ack();
       metrics?.consumed(durable, event.type, 'ack');
     } catch (error) {
+      if (isBackPressure(error)) {
+        const item = { msg, consumed: this.consumedOf(msg, event) };
+        await this.holdAndRetry([item], error as Error, held + 1, () => this.handle(msg, held + 1));
+        return;
+      }
       metrics?.error('handler');
       await this.settleFailure(msg, event, error);
     }

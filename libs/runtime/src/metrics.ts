@@ -83,7 +83,7 @@ export class MetricsService implements MessagingMetrics, OnModuleDestroy {
     });
     this.errors = new Counter({
       name: 'diplowatch_errors_total',
-      help: 'Failures by kind: handler, dead_letter_publish, consumer_lag_poll, http_5xx',
+      help: 'Failures by kind: handler, dead_letter_publish, consumer_lag_poll, http_5xx, backpressure (a full log refused a consumer publish)',
       labelNames: ['kind'],
       registers,
     });

@@ -1,12 +1,14 @@
 /**
- * `npm run bench:ingester [-- --feeds N --items K --changed F --concurrency C --hosts H --profile FILE]`
+ * `npm run bench:ingester [-- --feeds N --items K --changed F --no-etag E --concurrency C --hosts H --profile FILE]`
  *
  * A local HTTP server (a child process, on H loopback addresses, so the per-host limit applies as it would
  * across publishers) serves N feeds of K items each. The real poller (FeedPoller + registry in
  * a fresh Postgres database + ArticlePublisher over JetStream and KV) runs:
  *   1. a first cycle: every feed answers 200 and every item is new (a cold start);
  *   2. a steady cycle, measured against the goals: a fraction F of the feeds has 2 new items
- *      (200), the rest answer 304 to their ETag - the everyday mix.
+ *      (200), the rest answer 304 to their ETag - the everyday mix. With --no-etag E, a fraction E
+ *      of the feeds send no ETag and answer every poll with the whole document (unchanged ones
+ *      are recognised by the body hash and not parsed again).
  * Beside it, on the same URLs, validators and concurrency: a plain HTTP GET loop (no registry,
  * no parsing, no publishing), and on the same documents: checkFeedBody against a bare saxes pass.
  * Also the time and heap an XML bomb costs. Human-readable progress on stderr, one JSON line on
@@ -39,16 +41,18 @@ import { feedDocument } from './documents';
 
 const log = (line: string) => process.stderr.write(`[bench:ingester] ${line}\n`);
 
-function arg(name: string, fallback: number): number {
+function arg(name: string, fallback: number, min: 'positive' | 'zero' = 'positive'): number {
   const index = process.argv.indexOf(`--${name}`);
   const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  if (!Number.isFinite(value) || value < 0 || (min === 'positive' && value === 0))
+    throw new Error(`--${name} must be a ${min === 'positive' ? 'positive' : 'non-negative'} number`);
   return value;
 }
 
 const FEEDS = arg('feeds', 10_000);
 const ITEMS = arg('items', 20);
 const CHANGED = arg('changed', 0.2);
+const NO_ETAG = arg('no-etag', 0, 'zero');
 const CONCURRENCY = arg('concurrency', 64);
 const HOSTS = arg('hosts', 50);
 const HOST_CONCURRENCY = arg('host-concurrency', 4);
@@ -64,9 +68,13 @@ type Server = {
 };
 
 async function startServer(): Promise<Server> {
-  const child = fork(path.join(__dirname, 'feed-server.js'), [String(FEEDS), String(ITEMS), String(HOSTS)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    path.join(__dirname, 'feed-server.js'),
+    [String(FEEDS), String(ITEMS), String(HOSTS), String(NO_ETAG)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const next = <T>(type: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (message: { type: string } & T) => {
@@ -223,7 +231,7 @@ async function main(): Promise<void> {
   };
   memory('at start');
   log(
-    `feeds ${FEEDS}, items ${ITEMS}, changed ${CHANGED}, concurrency ${CONCURRENCY} (${HOST_CONCURRENCY} per host, ${HOSTS} hosts)`,
+    `feeds ${FEEDS}, items ${ITEMS}, changed ${CHANGED}, without ETag ${NO_ETAG}, concurrency ${CONCURRENCY} (${HOST_CONCURRENCY} per host, ${HOSTS} hosts)`,
   );
   const server = await startServer();
   // Migrations run in a child process: the schema engine (WASM) would otherwise sit in this
@@ -377,6 +385,7 @@ async function main(): Promise<void> {
         feeds: FEEDS,
         itemsPerFeed: ITEMS,
         changedFraction: CHANGED,
+        noEtagFraction: NO_ETAG,
         concurrency: CONCURRENCY,
         hostConcurrency: HOST_CONCURRENCY,
         hosts: HOSTS,

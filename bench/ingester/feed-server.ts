@@ -2,13 +2,20 @@
  * The bench's feed server, in a process of its own so the ingester's CPU and memory are
  * measured alone: N feeds on H loopback addresses (127.0.0.1…H), ETags, 304s. Driven over IPC by
  * run.ts: {type:'bump', count} gives `count` feeds two new items; {type:'stats'} reports what
- * was served.
+ * was served. A fraction of the feeds (the 4th argument) send no ETag: like many real servers,
+ * they answer every poll with the whole document, changed or not.
  */
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { feedDocument } from './documents';
 
-const [feeds, items, hosts] = process.argv.slice(2).map(Number) as [number, number, number];
+const [feeds, items, hosts, noEtag = 0] = process.argv.slice(2).map(Number) as [
+  number,
+  number,
+  number,
+  number?,
+];
+const withoutEtag = (f: number) => ((f * 7907) % 1000) / 1000 < noEtag;
 const version = new Array<number>(feeds).fill(0);
 const cache = new Map<number, { v: number; body: Buffer; etag: string }>();
 const served = { ok: 0, notModified: 0 };
@@ -22,6 +29,15 @@ const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
   if (!doc || doc.v !== v) {
     doc = { v, body: feedDocument(f, v, items, hosts), etag: `"${f}-${v}"` };
     cache.set(f, doc);
+  }
+  if (withoutEtag(f)) {
+    served.ok++;
+    return void res
+      .writeHead(200, {
+        'content-type': 'application/rss+xml; charset=utf-8',
+        'content-length': doc.body.length,
+      })
+      .end(doc.body);
   }
   if (req.headers['if-none-match'] === doc.etag) {
     served.notModified++;

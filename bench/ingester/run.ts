@@ -1,14 +1,18 @@
 /**
- * `npm run bench:ingester [-- --feeds N --items K --changed F --concurrency C --hosts H --profile FILE]`
+ * `npm run bench:ingester [-- --feeds N --items K --changed F --no-etag E --concurrency C --hosts H --replicas R --profile FILE]`
  *
  * A local HTTP server (a child process, on H loopback addresses, so the per-host limit applies as it would
  * across publishers) serves N feeds of K items each. The real poller (FeedPoller + registry in
  * a fresh Postgres database + ArticlePublisher over JetStream and KV) runs:
  *   1. a first cycle: every feed answers 200 and every item is new (a cold start);
  *   2. a steady cycle, measured against the goals: a fraction F of the feeds has 2 new items
- *      (200), the rest answer 304 to their ETag - the everyday mix.
+ *      (200), the rest answer 304 to their ETag - the everyday mix. With --no-etag E, a fraction E
+ *      of the feeds send no ETag and answer every poll with the whole document (unchanged ones
+ *      are recognised by the body hash and not parsed again).
  * Beside it, on the same URLs, validators and concurrency: a plain HTTP GET loop (no registry,
  * no parsing, no publishing), and on the same documents: checkFeedBody against a bare saxes pass.
+ * With --replicas R, R - 1 more replicas (processes of their own, bench/ingester/replica.ts) poll
+ * the same registry beside the bench's own; CPU is then summed over them.
  * Also the time and heap an XML bomb costs. Human-readable progress on stderr, one JSON line on
  * stdout at the end. Traffic goes only to 127.0.0.0/8 on this machine.
  */
@@ -18,7 +22,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { Logger } from '@nestjs/common';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -39,19 +43,22 @@ import { feedDocument } from './documents';
 
 const log = (line: string) => process.stderr.write(`[bench:ingester] ${line}\n`);
 
-function arg(name: string, fallback: number): number {
+function arg(name: string, fallback: number, min: 'positive' | 'zero' = 'positive'): number {
   const index = process.argv.indexOf(`--${name}`);
   const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  if (!Number.isFinite(value) || value < 0 || (min === 'positive' && value === 0))
+    throw new Error(`--${name} must be a ${min === 'positive' ? 'positive' : 'non-negative'} number`);
   return value;
 }
 
 const FEEDS = arg('feeds', 10_000);
 const ITEMS = arg('items', 20);
 const CHANGED = arg('changed', 0.2);
+const NO_ETAG = arg('no-etag', 0, 'zero');
 const CONCURRENCY = arg('concurrency', 64);
 const HOSTS = arg('hosts', 50);
 const HOST_CONCURRENCY = arg('host-concurrency', 4);
+const REPLICAS = arg('replicas', 1);
 const MB = 1024 * 1024;
 
 // ---- server (a child process) ---------------------------------------------------------------
@@ -64,9 +71,13 @@ type Server = {
 };
 
 async function startServer(): Promise<Server> {
-  const child = fork(path.join(__dirname, 'feed-server.js'), [String(FEEDS), String(ITEMS), String(HOSTS)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    path.join(__dirname, 'feed-server.js'),
+    [String(FEEDS), String(ITEMS), String(HOSTS), String(NO_ETAG)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const next = <T>(type: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (message: { type: string } & T) => {
@@ -98,10 +109,81 @@ async function startServer(): Promise<Server> {
   };
 }
 
+// ---- more replicas (child processes) ---------------------------------------------------------
+
+type Replica = {
+  start(label: string, onPolled: (outcome: string, published: number) => void): void;
+  stop(): Promise<{ cpuSeconds: number; peakRssMb: number }>;
+  close(): Promise<void>;
+};
+
+async function startReplica(index: number, databaseUrl: string, namespace: string): Promise<Replica> {
+  const child = fork(
+    path.join(__dirname, 'replica.js'),
+    [databaseUrl, namespace, `bench-replica${index}`, String(CONCURRENCY), String(HOST_CONCURRENCY)],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  let onPolled: (outcome: string, published: number) => void = () => undefined;
+  let onStopped: (value: { cpuSeconds: number; peakRssMb: number }) => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on(
+      'message',
+      (message: {
+        type: string;
+        outcome?: string;
+        published?: number;
+        cpuSeconds?: number;
+        peakRssMb?: number;
+      }) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'polled') onPolled(message.outcome!, message.published!);
+        else if (message.type === 'stopped')
+          onStopped({ cpuSeconds: message.cpuSeconds!, peakRssMb: message.peakRssMb! });
+      },
+    );
+    child.once('exit', (code) => reject(new Error(`replica ${index} exited (${code})`)));
+  });
+  await ready;
+  return {
+    start: (label, polled) => {
+      onPolled = polled;
+      child.send({ type: 'start', label });
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        onStopped = resolve;
+        child.send({ type: 'stop' });
+      }),
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'close' });
+      await exited;
+    },
+  };
+}
+
 // ---- measuring ------------------------------------------------------------------------------
+
+/**
+ * CPU seconds of the main thread alone (Linux: /proc/self/task/<pid>/stat, in clock ticks of
+ * 10 ms), or null elsewhere. process.cpuUsage() also counts V8's GC helper threads and libuv's
+ * pool; the main thread is the part that a worker pool or a replica would take work off.
+ */
+function mainThreadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime is the
+    // 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 function meter() {
   const cpu = process.cpuUsage();
+  const mainCpu = mainThreadCpuSeconds();
   const started = performance.now();
   let peakRss = process.memoryUsage.rss();
   const timer = setInterval(() => {
@@ -112,7 +194,13 @@ function meter() {
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
-    return { seconds, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: peakRss / MB };
+    const mainNow = mainThreadCpuSeconds();
+    return {
+      seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      mainThreadCpuSeconds: mainCpu === null || mainNow === null ? null : mainNow - mainCpu,
+      peakRssMb: peakRss / MB,
+    };
   };
 }
 
@@ -223,7 +311,7 @@ async function main(): Promise<void> {
   };
   memory('at start');
   log(
-    `feeds ${FEEDS}, items ${ITEMS}, changed ${CHANGED}, concurrency ${CONCURRENCY} (${HOST_CONCURRENCY} per host, ${HOSTS} hosts)`,
+    `feeds ${FEEDS}, items ${ITEMS}, changed ${CHANGED}, without ETag ${NO_ETAG}, concurrency ${CONCURRENCY} (${HOST_CONCURRENCY} per host, ${HOSTS} hosts)`,
   );
   const server = await startServer();
   // Migrations run in a child process: the schema engine (WASM) would otherwise sit in this
@@ -239,7 +327,9 @@ async function main(): Promise<void> {
   const namespace = `bench_ingest_${randomBytes(4).toString('hex')}`;
   const t = topology(namespace);
   const jsm = await jetstreamManager(nc);
+  const replicas: Replica[] = [];
   const cleanup = async () => {
+    await Promise.all(replicas.map((replica) => replica.close().catch(() => undefined)));
     for (const stream of [t.eventStream, t.deadLetterStream, `KV_${namespace}_seen_articles`])
       await jsm.streams.delete(stream).catch(() => undefined);
     await nc.drain().catch(() => undefined);
@@ -265,10 +355,15 @@ async function main(): Promise<void> {
     logger.log = () => undefined;
     logger.debug = () => undefined;
 
+    for (let i = 1; i < REPLICAS; i++) replicas.push(await startReplica(i, db.url, namespace));
+
     const runCycle = async (label: string) => {
       const reports: PollReport[] = [];
       let resolveDone!: () => void;
       const done = new Promise<void>((resolve) => (resolveDone = resolve));
+      // Polls by the other replicas: outcome and articles published.
+      const elsewhere: { outcome: string; published: number }[] = [];
+      const polled = () => reports.length + elsewhere.length;
       const poller = new FeedPoller(
         registry,
         articles,
@@ -290,18 +385,34 @@ async function main(): Promise<void> {
           logger,
           onPoll: (report) => {
             reports.push(report);
-            if (reports.length === FEEDS) resolveDone();
+            if (polled() === FEEDS) resolveDone();
           },
         },
       );
       const stop = meter();
+      for (const replica of replicas)
+        replica.start(label, (outcome, published) => {
+          elsewhere.push({ outcome, published });
+          if (polled() === FEEDS) resolveDone();
+        });
       poller.start();
       await done;
-      const m = stop();
-      await poller.stop();
-      const published = reports.reduce((sum, r) => sum + (r.articles?.published ?? 0), 0);
+      const own = stop();
+      const [others] = await Promise.all([
+        Promise.all(replicas.map((replica) => replica.stop())),
+        poller.stop(),
+      ]);
+      const m = {
+        ...own,
+        cpuSeconds: own.cpuSeconds + others.reduce((sum, r) => sum + r.cpuSeconds, 0),
+      };
+      const polls = [
+        ...reports.map((r) => ({ outcome: r.outcome, published: r.articles?.published ?? 0 })),
+        ...elsewhere,
+      ];
+      const published = polls.reduce((sum, r) => sum + r.published, 0);
       const outcomes: Record<string, number> = {};
-      for (const r of reports) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+      for (const r of polls) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
       const result = {
         seconds: round(m.seconds, 2),
         feedsPerSecond: round(FEEDS / m.seconds),
@@ -309,7 +420,14 @@ async function main(): Promise<void> {
         articlesPerSecond: round(published / m.seconds),
         cpuCores: round(m.cpuSeconds / m.seconds, 2),
         cpuSeconds: round(m.cpuSeconds, 2),
+        mainThreadCpuSeconds: m.mainThreadCpuSeconds === null ? null : round(m.mainThreadCpuSeconds, 2),
         peakRssMb: round(m.peakRssMb),
+        ...(replicas.length > 0
+          ? {
+              polledHere: reports.length,
+              replicaPeakRssMb: others.map((r) => round(r.peakRssMb)),
+            }
+          : {}),
         outcomes,
       };
       log(`${label}: ${JSON.stringify(result)}`);
@@ -377,9 +495,11 @@ async function main(): Promise<void> {
         feeds: FEEDS,
         itemsPerFeed: ITEMS,
         changedFraction: CHANGED,
+        noEtagFraction: NO_ETAG,
         concurrency: CONCURRENCY,
         hostConcurrency: HOST_CONCURRENCY,
         hosts: HOSTS,
+        replicas: REPLICAS,
         // V8's heap limit for this run (npm run bench:ingester sets --max-old-space-size=256, as
         // docker-compose does for the ingester): without one, V8 on a 24 GB machine lets garbage
         // pile up to gigabytes before collecting, and RSS says little about what is needed.

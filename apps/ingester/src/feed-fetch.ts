@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { checkFeedBody, type FeedCheck, rejectedCheck } from '@diplowatch/domain';
@@ -40,6 +41,56 @@ export async function fetchFeed(
     maxBytes: settings.maxBytes,
   });
   return { kind: 'fetched', response, check };
+}
+
+/**
+ * What a document's hash is taken over: its final URL (relative links resolve against it) and
+ * its decoded bytes. The version tag changes whenever a parser change must reach documents that
+ * did not change (bump it, and every feed is parsed once more).
+ */
+const BODY_HASH_VERSION = 'v1';
+
+export function bodyHashOf(url: string, body: Buffer): string {
+  return `${BODY_HASH_VERSION}:${createHash('sha256').update(url).update('\u0000').update(body).digest('base64url')}`;
+}
+
+export type PollFetchResult =
+  | { kind: 'not_modified'; response: SafeFetchResponse }
+  /** A 200 whose document is the very one last published in full: not parsed again. */
+  | { kind: 'unchanged'; response: SafeFetchResponse; bodyHash: string }
+  | { kind: 'fetched'; response: SafeFetchResponse; check: FeedCheck; bodyHash: string }
+  | { kind: 'failed'; error: FetchError };
+
+/**
+ * The poller's fetch: fetchFeed, plus a hash of the document. Many servers send no validators
+ * (or ones that change on every request) for a document that has not changed; when its hash is
+ * the one recorded after the last document fully published, the body costs no parsing, hashing
+ * of items or seen-state lookups - it is treated as a 304.
+ */
+export async function fetchFeedForPoll(
+  url: string,
+  settings: FetchSettings & {
+    etag?: string | null;
+    lastModified?: string | null;
+    lastBodyHash?: string | null;
+  },
+): Promise<PollFetchResult> {
+  let response: SafeFetchResponse;
+  try {
+    response = await safeFetch(url, { ...settings, maxRedirects: MAX_REDIRECTS });
+  } catch (error) {
+    if (error instanceof FetchError) return { kind: 'failed', error };
+    throw error;
+  }
+  if (response.notModified) return { kind: 'not_modified', response };
+  const bodyHash = bodyHashOf(response.url, response.body);
+  if (settings.lastBodyHash === bodyHash) return { kind: 'unchanged', response, bodyHash };
+  const check = checkFeedBody(response.body, {
+    feedUrl: response.url,
+    contentType: response.headers['content-type'] ?? null,
+    maxBytes: settings.maxBytes,
+  });
+  return { kind: 'fetched', response, check, bodyHash };
 }
 
 /** One line of `npm run feed:check`. */

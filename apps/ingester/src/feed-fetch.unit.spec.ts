@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkFeedBody } from '@diplowatch/domain';
-import { checkFeedInput, toCheckLine } from './feed-fetch';
+import { bodyHashOf, checkFeedInput, toCheckLine } from './feed-fetch';
 
 const corpus = resolve(__dirname, '../../../../shared/corpus/feeds');
 const manifest = join(corpus, 'MANIFEST.jsonl');
@@ -51,5 +51,27 @@ describe('checkFeedInput (npm run feed:check) on files', () => {
       outcome: 'rejected',
       error: expect.stringMatching(/^blocked_address: /),
     });
+  });
+});
+
+describe('bodyHashOf (what makes a document "the same again")', () => {
+  const body = Buffer.from('<rss version="2.0"><channel><title>t</title></channel></rss>');
+
+  it('is the same for the same bytes at the same URL, and versioned', () => {
+    expect(bodyHashOf('https://a.example.org/feed.xml', body)).toBe(
+      bodyHashOf('https://a.example.org/feed.xml', Buffer.from(body)),
+    );
+    expect(bodyHashOf('https://a.example.org/feed.xml', body)).toMatch(/^v1:[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('differs for one changed byte, and for the same bytes at another final URL (relative links resolve against it)', () => {
+    const changed = Buffer.from(body);
+    changed[changed.length - 3] = 0x41;
+    expect(bodyHashOf('https://a.example.org/feed.xml', changed)).not.toBe(
+      bodyHashOf('https://a.example.org/feed.xml', body),
+    );
+    expect(bodyHashOf('https://b.example.org/feed.xml', body)).not.toBe(
+      bodyHashOf('https://a.example.org/feed.xml', body),
+    );
   });
 });

@@ -92,7 +92,9 @@ export type SeenStore = {
  *
  * A bounded in-process cache answers "unchanged, same feed" without a KV round trip, the common
  * case (a feed repeats its last 20–50 items on every poll). Only that answer is taken from the
- * cache; anything else is checked against KV.
+ * cache; anything else is checked against KV. The cache learns from records read as well as
+ * written: otherwise a restarted replica (or one that took over a feed) would ask KV about every
+ * unchanged item of a document on every poll, forever, since nothing is written for them.
  */
 export class SeenArticles implements SeenStore {
   /**
@@ -122,7 +124,10 @@ export class SeenArticles implements SeenStore {
   async get(articleId: string): Promise<StoredArticle | null> {
     const entry = await this.kv.get(keyFor(articleId));
     if (!entry || entry.operation !== 'PUT') return null;
-    return decode(entry.string(), entry.revision);
+    const stored = decode(entry.string(), entry.revision);
+    for (const [feed, itemHash] of Object.entries(stored.sources ?? {}))
+      this.remember(articleId, feed, itemHash);
+    return stored;
   }
 
   /**

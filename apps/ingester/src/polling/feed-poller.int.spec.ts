@@ -216,6 +216,121 @@ describe('FeedPoller against a shared registry', () => {
     });
   });
 
+  describe('when a server sends the same document again without validators', () => {
+    // Counts what the publisher asks the store: a parsed and published document asks once per item.
+    const counting = () => {
+      const calls = { knownUnchanged: 0 };
+      const store: SeenStore = {
+        knownUnchanged: (...args) => {
+          calls.knownUnchanged++;
+          return seen.knownUnchanged(...args);
+        },
+        get: (id) => seen.get(id),
+        put: (id, next, previous) => seen.put(id, next, previous),
+      };
+      return { calls, store };
+    };
+
+    const pollerWith = (workerId: string, store: SeenStore, reports: PollReport[]) => {
+      const poller = new FeedPoller(
+        registry,
+        new ArticlePublisher({
+          seen: store,
+          publish: async (event) => {
+            events.push(event);
+            return { seq: events.length, duplicate: false };
+          },
+        }),
+        options(workerId),
+        { logger: quiet, onPoll: (r) => reports.push(r) },
+      );
+      pollers.push(poller);
+      poller.start();
+      return poller;
+    };
+
+    it('does not parse or publish it again, and does parse a changed one', async () => {
+      server.set('/same/feed.xml', { body: rss('same', 3), etag: false });
+      await registry.seed([{ url: server.url('/same/feed.xml') }], 'config', 600);
+      const { calls, store } = counting();
+      const reports: PollReport[] = [];
+      pollerWith('poller-same', store, reports);
+      await eventually(async () => expect(reports).toHaveLength(1), 10_000, 50);
+      expect(reports[0]).toMatchObject({ outcome: 'new_items', articles: { published: 3 } });
+      const first = await prisma.feed.findFirstOrThrow();
+      expect(first).toMatchObject({
+        etag: null,
+        lastModified: null,
+        bodyHash: expect.stringMatching(/^v1:/),
+      });
+      const asked = calls.knownUnchanged;
+      expect(asked).toBe(3);
+
+      await prisma.feed.updateMany({ data: { nextCheckAt: new Date(0) } });
+      await eventually(async () => expect(reports).toHaveLength(2), 10_000, 50);
+      // A full 200 came back (no validators to send), but nothing was parsed or looked up.
+      expect(server.requests('/same/feed.xml')).toBe(2);
+      expect(reports[1]).toMatchObject({ outcome: 'unchanged', articles: null });
+      expect(calls.knownUnchanged).toBe(asked);
+      expect(await prisma.feed.findFirstOrThrow()).toMatchObject({
+        lastOutcome: 'not_modified',
+        lastHttpStatus: 200,
+        bodyHash: first.bodyHash,
+        itemsSeen: 3n,
+        consecutiveFailures: 0,
+      });
+
+      server.set('/same/feed.xml', { body: rss('same', 4), etag: false });
+      await prisma.feed.updateMany({ data: { nextCheckAt: new Date(0) } });
+      await eventually(async () => expect(reports).toHaveLength(3), 10_000, 50);
+      await stopAll();
+      expect(reports[2]).toMatchObject({ outcome: 'new_items', articles: { items: 4, published: 1 } });
+      expect(calls.knownUnchanged).toBe(asked + 4);
+      const changed = await prisma.feed.findFirstOrThrow();
+      expect(changed.bodyHash).toMatch(/^v1:/);
+      expect(changed.bodyHash).not.toBe(first.bodyHash);
+      expect(events.filter((e) => e.type === 'ArticleIngested')).toHaveLength(4);
+    });
+
+    it('parses it again when an item of it could not be published the first time', async () => {
+      server.set('/retry/feed.xml', { body: rss('retry', 3), etag: false });
+      await registry.seed([{ url: server.url('/retry/feed.xml') }], 'config', 600);
+      // Story 1's record keeps "changing under another replica": it fails, the others go out.
+      let racing = true;
+      const store: SeenStore = {
+        knownUnchanged: (...args) => seen.knownUnchanged(...args),
+        get: (id) => seen.get(id),
+        put: async (id, next, previous) => {
+          const story1 = events.some(
+            (e) =>
+              e.type === 'ArticleIngested' &&
+              (e.data as { articleId: string; title: string }).articleId === id &&
+              (e.data as { title: string }).title === 'retry story 1',
+          );
+          if (racing && story1) return false;
+          return seen.put(id, next, previous);
+        },
+      };
+      const reports: PollReport[] = [];
+      const poller = pollerWith('poller-retry', store, reports);
+      await eventually(async () => expect(reports).toHaveLength(1), 10_000, 50);
+      expect(reports[0]!.articles).toMatchObject({ published: 2, itemErrors: [expect.anything()] });
+      // Not remembered as done: the same bytes must be parsed again, or story 1 is lost.
+      expect(await prisma.feed.findFirstOrThrow()).toMatchObject({ bodyHash: null, etag: null });
+
+      racing = false;
+      await prisma.feed.updateMany({ data: { nextCheckAt: new Date(0) } });
+      await eventually(async () => expect(reports).toHaveLength(2), 10_000, 50);
+      await poller.stop();
+      expect(reports[1]).toMatchObject({ outcome: 'new_items', articles: { published: 1, itemErrors: [] } });
+      const titles = events
+        .filter((e) => e.type === 'ArticleIngested')
+        .map((e) => (e.data as { title: string }).title);
+      expect(new Set(titles)).toEqual(new Set([0, 1, 2].map((i) => `retry story ${i}`)));
+      expect((await prisma.feed.findFirstOrThrow()).bodyHash).toMatch(/^v1:/);
+    });
+  });
+
   describe('when the KV seen-state store fails in the middle of a document', () => {
     it('records the feed as failed without validators, and the next poll publishes every item', async () => {
       server.set('/kv/feed.xml', { body: rss('kvdown', 5) });

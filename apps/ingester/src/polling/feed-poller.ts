@@ -8,7 +8,7 @@ import {
   type PollResult,
 } from '@diplowatch/domain';
 import { type ArticlePublisher, PublishFailedError, type PublishReport } from '../article-publisher';
-import { type FetchSettings, fetchFeed } from '../feed-fetch';
+import { type FetchSettings, fetchFeedForPoll } from '../feed-fetch';
 import { type IngesterMetrics, type PollMetricOutcome } from '../ingester.metrics';
 import { type ClaimedFeed, type FeedRegistry } from '../registry/feed-registry';
 import { HostLimiter } from './host-limiter';
@@ -44,12 +44,15 @@ export type FeedPollerHooks = {
   onPoll?: (report: PollReport) => void;
 };
 
-type Polled = {
+type Fetched = {
   result: PollResult;
   outcome: PollMetricOutcome;
   articles: PublishReport | null;
-  started: number;
+  /** Set when a document was published in full: the next poll skips the same bytes. */
+  bodyHash?: string;
 };
+
+type Polled = Fetched & { started: number };
 
 const hostOf = (url: string) => {
   try {
@@ -215,7 +218,7 @@ export class FeedPoller {
   }
 
   private async recordStage(feed: ClaimedFeed, polled: Polled): Promise<PollReport> {
-    const { result, outcome, articles, started } = polled;
+    const { result, outcome, articles, started, bodyHash } = polled;
     const state: FeedHealthState = {
       pollIntervalSeconds: feed.pollIntervalSeconds,
       consecutiveFailures: feed.consecutiveFailures,
@@ -230,7 +233,7 @@ export class FeedPoller {
     });
     let recorded = false;
     try {
-      recorded = await this.recorder.record(feed.id, patch);
+      recorded = await this.recorder.record(feed.id, patch, bodyHash);
     } catch (error) {
       // The lease runs out and the feed is polled again: events are idempotent.
       this.hooks.logger.warn?.(`recording the poll of ${feed.url} failed: ${(error as Error).message}`);
@@ -248,13 +251,12 @@ export class FeedPoller {
     return { feed, outcome, result, articles, patch, recorded };
   }
 
-  private async fetchAndPublish(
-    feed: ClaimedFeed,
-  ): Promise<{ result: PollResult; outcome: PollMetricOutcome; articles: PublishReport | null }> {
-    const fetched = await fetchFeed(feed.url, {
+  private async fetchAndPublish(feed: ClaimedFeed): Promise<Fetched> {
+    const fetched = await fetchFeedForPoll(feed.url, {
       ...this.options.fetch,
       etag: feed.etag,
       lastModified: feed.lastModified,
+      lastBodyHash: feed.bodyHash,
     });
     if (fetched.kind === 'failed') {
       const { error } = fetched;
@@ -277,6 +279,20 @@ export class FeedPoller {
           lastModified: response.lastModified,
         },
         outcome: 'not_modified',
+        articles: null,
+      };
+    }
+    if (fetched.kind === 'unchanged') {
+      // The document last published in full, byte for byte: as good as a 304 (fresh validators
+      // are kept if the server sent any), recorded as one with the real status.
+      return {
+        result: {
+          kind: 'not_modified',
+          httpStatus: response.status,
+          etag: response.etag,
+          lastModified: response.lastModified,
+        },
+        outcome: 'unchanged',
         articles: null,
       };
     }
@@ -322,6 +338,8 @@ export class FeedPoller {
     // outage is not an item error: it stops the document as a PublishFailedError, above.)
     const keepValidators = articles.itemErrors.length === 0;
     return {
+      // For the same reason, only a document published in full is remembered as done.
+      bodyHash: keepValidators ? fetched.bodyHash : undefined,
       result: {
         kind: 'success',
         httpStatus: response.status,
@@ -351,6 +369,13 @@ export class FeedPoller {
     seconds: number,
   ): void {
     const { logger } = this.hooks;
+    // Unchanged and 304 are the bulk of all polls: their line is built only when debug is on.
+    const quiet =
+      result.kind !== 'error' &&
+      outcome !== 'new_items' &&
+      outcome !== 'salvaged' &&
+      !(articles && articles.itemErrors.length > 0);
+    if (quiet && !Logger.isLevelEnabled('debug')) return;
     const facts: Record<string, unknown> = {
       feed: feed.url,
       outcome,
@@ -381,7 +406,6 @@ export class FeedPoller {
       logger.warn?.(`feed items skipped ${JSON.stringify(facts)}`);
     else if (outcome === 'new_items' || outcome === 'salvaged')
       logger.log(`feed poll ${JSON.stringify(facts)}`);
-    // Unchanged and 304 are the bulk of all polls: their line is built only when debug is on.
-    else if (Logger.isLevelEnabled('debug')) logger.debug?.(`feed poll ${JSON.stringify(facts)}`);
+    else logger.debug?.(`feed poll ${JSON.stringify(facts)}`);
   }
 }

@@ -1,9 +1,7 @@
 import { type FeedHealthPatch } from '@diplowatch/domain';
-import { type FeedRegistry } from '../registry/feed-registry';
+import { type FeedRegistry, type PollRecord } from '../registry/feed-registry';
 
-type Pending = {
-  id: string;
-  patch: FeedHealthPatch;
+type Pending = PollRecord & {
   resolve: (recorded: boolean) => void;
   reject: (error: unknown) => void;
 };
@@ -24,9 +22,9 @@ export class PollRecorder {
     private readonly options: { maxBatch: number; maxDelayMs: number } = { maxBatch: 200, maxDelayMs: 20 },
   ) {}
 
-  record(id: string, patch: FeedHealthPatch): Promise<boolean> {
+  record(id: string, patch: FeedHealthPatch, bodyHash?: string | null): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      this.pending.push({ id, patch, resolve, reject });
+      this.pending.push({ id, patch, bodyHash, resolve, reject });
       if (this.pending.length >= this.options.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
     });

@@ -62,11 +62,16 @@ export type ClaimedFeed = {
   options: FeedOptions;
   etag: string | null;
   lastModified: string | null;
+  /** Hash of the last document fully published (see bodyHashOf), null if none. */
+  bodyHash: string | null;
   consecutiveFailures: number;
   failingSince: Date | null;
   cadenceSeconds: number | null;
   lastItemAt: Date | null;
 };
+
+/** One poll's outcome for recordPolls: the health patch, and the body hash when it changes. */
+export type PollRecord = { id: string; patch: FeedHealthPatch; bodyHash?: string | null };
 
 type ClaimRow = {
   id: string;
@@ -77,6 +82,7 @@ type ClaimRow = {
   options: unknown;
   etag: string | null;
   last_modified: string | null;
+  body_hash: string | null;
   consecutive_failures: number;
   failing_since: Date | null;
   cadence_seconds: number | null;
@@ -136,7 +142,7 @@ export class FeedRegistry {
         FROM due
        WHERE f.id = due.id
       RETURNING f.id, f.url, f.title, f.language, f.poll_interval_seconds, f.options, f.etag,
-                f.last_modified, f.consecutive_failures, f.failing_since, f.cadence_seconds,
+                f.last_modified, f.body_hash, f.consecutive_failures, f.failing_since, f.cadence_seconds,
                 f.last_item_at`;
     return rows.map((row) => ({
       id: row.id,
@@ -147,6 +153,7 @@ export class FeedRegistry {
       options: feedOptions(row.options),
       etag: row.etag,
       lastModified: row.last_modified,
+      bodyHash: row.body_hash,
       consecutiveFailures: row.consecutive_failures,
       failingSince: row.failing_since,
       cadenceSeconds: row.cadence_seconds,
@@ -170,10 +177,11 @@ export class FeedRegistry {
    * because at thousands of polls a minute, a round trip and a commit per feed would make the
    * database the bottleneck.
    */
-  async recordPolls(worker: string, entries: { id: string; patch: FeedHealthPatch }[]): Promise<Set<string>> {
+  async recordPolls(worker: string, entries: PollRecord[]): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
-    const docs = entries.map(({ id, patch }) => {
+    const docs = entries.map(({ id, patch, bodyHash }) => {
       const doc: Record<string, unknown> = { id };
+      if (bodyHash !== undefined) doc.bodyHash = bodyHash;
       for (const [key, value] of Object.entries(patch)) {
         if (value === undefined) continue; // absent: the column keeps its value
         doc[key] = value instanceof Date ? value.toISOString() : value;
@@ -193,6 +201,7 @@ export class FeedRegistry {
         items_seen = f.items_seen + (d->>'itemsSeenIncrement')::bigint,
         etag = CASE WHEN d ? 'etag' THEN d->>'etag' ELSE f.etag END,
         last_modified = CASE WHEN d ? 'lastModified' THEN d->>'lastModified' ELSE f.last_modified END,
+        body_hash = CASE WHEN d ? 'bodyHash' THEN d->>'bodyHash' ELSE f.body_hash END,
         last_success_at = CASE WHEN d ? 'lastSuccessAt' THEN (d->>'lastSuccessAt')::timestamptz ELSE f.last_success_at END,
         last_error_at = CASE WHEN d ? 'lastErrorAt' THEN (d->>'lastErrorAt')::timestamptz ELSE f.last_error_at END,
         last_error_code = CASE WHEN d ? 'lastErrorCode' THEN d->>'lastErrorCode' ELSE f.last_error_code END,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "feeds" ADD COLUMN     "body_hash" TEXT;

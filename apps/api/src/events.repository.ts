@@ -12,6 +12,7 @@ import {
   describeVersionChanges,
 } from '@diplowatch/domain';
 import { Prisma, PrismaService } from '@diplowatch/persistence';
+import { ReadDatabase } from './read-database';
 import {
   EVENT_COLUMNS,
   type EventRow,
@@ -128,7 +129,8 @@ type SourceRow = {
 type VersionRow = {
   version: number;
   recorded_at: Date;
-  stream_sequence: bigint;
+  /** int8: a string from pg. */
+  stream_sequence: string;
   change: string;
   state: Record<string, unknown>;
 };
@@ -140,7 +142,10 @@ export class EventsRepository {
   sourceLookupLimit = SOURCE_LOOKUP_LIMIT;
   walkFirst = WALK_FIRST;
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly db: ReadDatabase,
+    private readonly prisma: PrismaService,
+  ) {}
 
   /**
    * Source conditions (feed, published dates) select events by their sources. A rare feed or
@@ -152,7 +157,7 @@ export class EventsRepository {
   private async resolveSources(filters: EventFilters): Promise<SourceMatch> {
     const conditions = sourceConditions(filters);
     if (!conditions) return { kind: 'none' };
-    const rows = await this.prisma.client.$queryRaw<Array<{ id: string }>>(
+    const rows = await this.db.query<{ id: string }>(
       matchingSourcesQuery(conditions, this.sourceLookupLimit + 1),
     );
     if (rows.length > this.sourceLookupLimit) return { kind: 'exists', conditions };
@@ -180,7 +185,7 @@ export class EventsRepository {
     const bounded = request.asOf
       ? [...conditions, pageBound(relation, conditions, request.sort, request.order, request.limit + 1)]
       : conditions;
-    return this.prisma.client.$queryRaw<EventRow[]>(sql`
+    return this.db.query<EventRow>(sql`
       SELECT ${EVENT_COLUMNS}
       FROM ${relation} e
       ${whereClause(bounded)}
@@ -203,7 +208,7 @@ export class EventsRepository {
     if (!sources || request.asOf || this.walkFirst <= 0) return null;
     const conditions = eventConditions(request, { kind: 'none' });
     if (cursor) conditions.push(afterCursor(cursor));
-    const rows = await this.prisma.client.$queryRaw<EventRow[]>(sql`
+    const rows = await this.db.query<EventRow>(sql`
       SELECT ${EVENT_COLUMNS}
       FROM (
         SELECT * FROM diplomatic_events e ${whereClause(conditions)}
@@ -247,7 +252,7 @@ export class EventsRepository {
       }
     })();
     // Grouped by the period's timestamp, formatted once per group rather than once per row.
-    return this.prisma.client.$queryRaw<TimeseriesRow[]>(sql`
+    return this.db.query<TimeseriesRow>(sql`
       SELECT to_char(t.period, 'YYYY-MM-DD') AS period, t.key, t.count
       FROM (
         SELECT ${period} AS period, ${key} AS key, count(*)::int AS count
@@ -271,7 +276,7 @@ export class EventsRepository {
     if (filters.type.length > 0) conditions.push(sql`c.type = ANY(${filters.type}::text[])`);
     if (filters.from) conditions.push(sql`c.day >= ${filters.from}::date`);
     if (filters.to) conditions.push(sql`c.day <= ${filters.to}::date`);
-    return this.prisma.client.$queryRaw<TimeseriesRow[]>(sql`
+    return this.db.query<TimeseriesRow>(sql`
       SELECT to_char(t.period, 'YYYY-MM-DD') AS period, t.key, t.count
       FROM (
         SELECT date_trunc(${interval}::text, c.day::timestamp) AS period, c.country_a || '-' || c.country_b AS key,
@@ -288,7 +293,7 @@ export class EventsRepository {
    * event (diplomatic_event_aliases), the event that absorbed it. Null if neither.
    */
   private async survivorOf(id: string): Promise<string | null> {
-    const [row] = await this.prisma.client.$queryRaw<Array<{ id: string }>>(sql`
+    const [row] = await this.db.query<{ id: string }>(sql`
       SELECT diplomatic_event_id AS id FROM diplomatic_event_aliases WHERE alias = ${id}`);
     return row && row.id !== id ? row.id : null;
   }
@@ -310,9 +315,11 @@ export class EventsRepository {
     let event: EventListItem;
     let version: { version: number; recorded_at: Date } | null;
     if (asOf) {
-      const [row] = await this.prisma.client.$queryRaw<
-        Array<{ version: number; recorded_at: Date; state: Record<string, unknown> }>
-      >(sql`
+      const [row] = await this.db.query<{
+        version: number;
+        recorded_at: Date;
+        state: Record<string, unknown>;
+      }>(sql`
         SELECT version, recorded_at, state FROM diplomatic_event_versions
         WHERE diplomatic_event_id = ${id} AND recorded_at <= ${asOf}::timestamptz
         ORDER BY version DESC LIMIT 1`);
@@ -320,9 +327,7 @@ export class EventsRepository {
       event = presentState(row.state);
       version = row;
     } else {
-      const [row] = await this.prisma.client.$queryRaw<
-        Array<EventRow & { version: number | null; recorded_at: Date | null }>
-      >(sql`
+      const [row] = await this.db.query<EventRow & { version: number | null; recorded_at: Date | null }>(sql`
         SELECT ${EVENT_COLUMNS}, v.version, v.recorded_at
         FROM diplomatic_events e
         LEFT JOIN LATERAL (
@@ -336,7 +341,7 @@ export class EventsRepository {
           ? null
           : { version: row.version, recorded_at: row.recorded_at };
     }
-    const sources = await this.prisma.client.$queryRaw<SourceRow[]>(sql`
+    const sources = await this.db.query<SourceRow>(sql`
       SELECT s.article_id, a.title, a.url, a.feed_url, a.published_at, s.confidence, s.evidence, s.context,
              s.detected_at, a.classification
       FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
@@ -372,12 +377,14 @@ export class EventsRepository {
   }
 
   private async historyExact(id: string) {
-    const rows = await this.prisma.client.$queryRaw<VersionRow[]>(sql`
+    const rows = await this.db.query<VersionRow>(sql`
       SELECT version, recorded_at, stream_sequence, change, state
       FROM diplomatic_event_versions WHERE diplomatic_event_id = ${id} ORDER BY version`);
     if (rows.length === 0) {
-      const exists = await this.prisma.client.diplomaticEvent.count({ where: { id } });
-      if (exists === 0) return null;
+      const [exists] = await this.db.query<{ id: string }>(
+        sql`SELECT id FROM diplomatic_events WHERE id = ${id}`,
+      );
+      if (!exists) return null;
     }
     const versions: Array<{
       version: number;

@@ -13,12 +13,14 @@ import { Prisma } from '@diplowatch/persistence';
 const { sql, join, empty, raw } = Prisma;
 
 /**
- * The actors' names as text-search words. The same expression indexes diplomatic_events
- * (migration 20261127081656_event_queries): change both or the planner ignores the index.
+ * The actors' names as text-search words: now, the column Postgres generates with this
+ * expression (diplomatic_events.actor_names, GIN indexed, migration 20261127134848_read_path);
+ * at `asOf`, the expression over the version's actors.
  */
-const ACTOR_NAMES = raw(
-  `to_tsvector('simple'::regconfig, jsonb_path_query_array(e.actors, '$[*].name'::jsonpath))`,
-);
+const actorNames = (asOf: string | undefined) =>
+  asOf
+    ? raw(`to_tsvector('simple'::regconfig, jsonb_path_query_array(e.actors, '$[*].name'::jsonpath))`)
+    : raw('e.actor_names');
 
 /**
  * The events a query reads, with the columns of diplomatic_events. Now: the table itself.
@@ -158,7 +160,7 @@ export function eventConditions(filters: EventFilters, sources: SourceMatch): Pr
     );
   }
   const actor = filters.actor ? actorTsQuery(filters.actor) : null;
-  if (actor) conditions.push(sql`${ACTOR_NAMES} @@ to_tsquery('simple'::regconfig, ${actor})`);
+  if (actor) conditions.push(sql`${actorNames(filters.asOf)} @@ to_tsquery('simple'::regconfig, ${actor})`);
   if (filters.type.length > 0) conditions.push(sql`e.type = ANY(${filters.type}::text[])`);
   if (filters.from) conditions.push(sql`e.event_date >= ${filters.from}::date`);
   if (filters.to) conditions.push(sql`e.event_date <= ${filters.to}::date`);
@@ -172,9 +174,13 @@ export function eventConditions(filters: EventFilters, sources: SourceMatch): Pr
       conditions.push(sql`e.id = ANY(${sources.ids}::text[])`);
       break;
     case 'exists':
-      conditions.push(sql`EXISTS (
-        SELECT 1 FROM diplomatic_event_sources s
-        WHERE s.diplomatic_event_id = e.id AND ${join(sources.conditions, ' AND ')})`);
+      // A probe per event, not EXISTS: Postgres turns EXISTS into a semi-join and may then read
+      // every matching source first (a hash of thousands of rows) to keep a page of events. A
+      // scalar subquery is a probe of the (event, published_at, feed_urls) index for each event
+      // walked, and the walk stops once the page is full.
+      conditions.push(sql`(
+        SELECT true FROM diplomatic_event_sources s
+        WHERE s.diplomatic_event_id = e.id AND ${join(sources.conditions, ' AND ')} LIMIT 1)`);
       break;
     default: {
       const unexpected: never = sources;

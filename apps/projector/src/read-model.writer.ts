@@ -10,6 +10,7 @@ import {
 } from '@diplowatch/domain';
 import { type BatchFailure, type ConsumedEvent } from '@diplowatch/messaging';
 import type pg from 'pg';
+import { writeCountryCounts } from './country-counts.writer';
 import { ReadModelDatabase } from './read-model.database';
 
 type Tx = pg.ClientBase;
@@ -501,6 +502,7 @@ export class ReadModelWriter {
         );
       }
     }
+    await writeCountryCounts(tx, writes.countryCounts);
     if (writes.checkpoint !== null) {
       await run(
         tx,

@@ -23,7 +23,8 @@ import {
   eventRelation,
   matchingSourcesQuery,
   orderBy,
-  pageBound,
+  beyondBound,
+  pageBoundQuery,
   sourceConditions,
   whereClause,
 } from './event-sql';
@@ -187,9 +188,14 @@ export class EventsRepository {
     const conditions = eventConditions(request, sources);
     if (cursor) conditions.push(afterCursor(cursor));
     const relation = eventRelation(request.asOf);
-    const bounded = request.asOf
-      ? [...conditions, pageBound(relation, conditions, request.sort, request.order, request.limit + 1)]
-      : conditions;
+    const bounded = [...conditions];
+    if (request.asOf) {
+      const [{ bound } = { bound: null }] = await this.db.query<{ bound: string | null }>(
+        pageBoundQuery(relation, conditions, request.sort, request.order, request.limit + 1),
+      );
+      if (bound === null) return [];
+      bounded.push(beyondBound(bound, request.sort, request.order));
+    }
     return this.db.query<EventRow>(sql`
       SELECT ${EVENT_COLUMNS}
       FROM ${relation} e

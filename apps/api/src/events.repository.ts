@@ -23,8 +23,7 @@ import {
   eventRelation,
   matchingSourcesQuery,
   orderBy,
-  beyondBound,
-  pageBoundQuery,
+  asOfPageQuery,
   sourceConditions,
   whereClause,
 } from './event-sql';
@@ -187,19 +186,21 @@ export class EventsRepository {
     if (sources.kind === 'ids' && sources.ids.length === 0) return [];
     const conditions = eventConditions(request, sources);
     if (cursor) conditions.push(afterCursor(cursor));
-    const relation = eventRelation(request.asOf);
-    const bounded = [...conditions];
     if (request.asOf) {
-      const [{ bound } = { bound: null }] = await this.db.query<{ bound: string | null }>(
-        pageBoundQuery(relation, conditions, request.sort, request.order, request.limit + 1),
+      return this.db.query<EventRow>(
+        asOfPageQuery(
+          eventRelation(request.asOf),
+          conditions,
+          request.sort,
+          request.order,
+          request.limit + 1,
+        ),
       );
-      if (bound === null) return [];
-      bounded.push(beyondBound(bound, request.sort, request.order));
     }
     return this.db.query<EventRow>(sql`
       SELECT ${EVENT_COLUMNS}
-      FROM ${relation} e
-      ${whereClause(bounded)}
+      FROM diplomatic_events e
+      ${whereClause(conditions)}
       ${orderBy(request.sort, request.order)}
       LIMIT ${request.limit + 1}`);
   }

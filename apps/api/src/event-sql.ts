@@ -126,14 +126,18 @@ export function matchingSourcesQuery(conditions: SourceConditions, limit: number
 export type SourceMatch =
   { kind: 'none' } | { kind: 'ids'; ids: string[] } | { kind: 'exists'; conditions: SourceConditions };
 
-const searchQuery = (q: string) => sql`websearch_to_tsquery('english'::regconfig, ${q})`;
+export const searchQuery = (q: string) => sql`websearch_to_tsquery('english'::regconfig, ${q})`;
 
 /**
  * Full text (`q`): the event's reports taken together as one document — the titles and texts
  * of all its sources, which the projector keeps in diplomatic_events.search_vector (GIN
  * indexed). At `asOf` the document is made from the sources recorded by then (slower: no index).
  */
-function fullTextCondition(q: string, asOf: string | undefined): Prisma.Sql {
+function fullTextCondition(q: string, asOf: string | undefined, pairs: string[]): Prisma.Sql {
+  // The adjacent word pairs a phrase requires (requiredPairs): their GIN index narrows the
+  // candidates to the documents holding the phrase before each is checked.
+  if (!asOf && pairs.length > 0)
+    return sql`(e.search_pairs @> ${pairs}::text[] AND e.search_vector @@ ${searchQuery(q)})`;
   if (!asOf) return sql`e.search_vector @@ ${searchQuery(q)}`;
   return sql`(
     SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
@@ -141,8 +145,15 @@ function fullTextCondition(q: string, asOf: string | undefined): Prisma.Sql {
      WHERE s.diplomatic_event_id = e.id AND s.detected_at <= ${asOf}::timestamptz) @@ ${searchQuery(q)}`;
 }
 
-/** The WHERE conditions of the filters, over the relation aliased `e`. */
-export function eventConditions(filters: EventFilters, sources: SourceMatch): Prisma.Sql[] {
+/**
+ * The WHERE conditions of the filters, over the relation aliased `e`. `searchPairs`: the word
+ * pairs `q` requires (see requiredPairs), when known.
+ */
+export function eventConditions(
+  filters: EventFilters,
+  sources: SourceMatch,
+  searchPairs: string[] = [],
+): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [];
   if (filters.country.length > 0) {
     conditions.push(
@@ -166,7 +177,7 @@ export function eventConditions(filters: EventFilters, sources: SourceMatch): Pr
   if (filters.to) conditions.push(sql`e.event_date <= ${filters.to}::date`);
   if (filters.minConfidence !== undefined)
     conditions.push(sql`e.confidence >= ${filters.minConfidence}::float8`);
-  if (filters.q) conditions.push(fullTextCondition(filters.q, filters.asOf));
+  if (filters.q) conditions.push(fullTextCondition(filters.q, filters.asOf, searchPairs));
   switch (sources.kind) {
     case 'none':
       break;

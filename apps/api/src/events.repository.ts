@@ -12,6 +12,7 @@ import {
   describeVersionChanges,
 } from '@diplowatch/domain';
 import { Prisma, PrismaService } from '@diplowatch/persistence';
+import { requiredPairs } from './phrase-pairs';
 import { ReadDatabase } from './read-database';
 import {
   EVENT_COLUMNS,
@@ -23,6 +24,7 @@ import {
   eventRelation,
   matchingSourcesQuery,
   orderBy,
+  searchQuery,
   asOfPageQuery,
   sourceConditions,
   whereClause,
@@ -169,6 +171,18 @@ export class EventsRepository {
     return { kind: 'ids', ids: [...new Set(rows.map((row) => row.id))] };
   }
 
+  /**
+   * The word pairs a phrase in `q` requires (requiredPairs), from the tsquery Postgres makes of
+   * it: one more round trip, only for queries with a phrase (a double quote).
+   */
+  private async searchPairs(filters: EventFilters): Promise<string[]> {
+    if (!filters.q?.includes('"') || filters.asOf) return [];
+    const [row] = await this.db.query<{ query: string }>(
+      sql`SELECT ${searchQuery(filters.q)}::text AS query`,
+    );
+    return row ? requiredPairs(row.query) : [];
+  }
+
   /** One page of events matching the filters, in a stable (key, id) order. */
   async list(request: EventPageRequest, cursor: EventCursor | null): Promise<EventPage> {
     const rows =
@@ -184,7 +198,7 @@ export class EventsRepository {
   private async listRows(request: EventPageRequest, cursor: EventCursor | null): Promise<EventRow[]> {
     const sources = await this.resolveSources(request);
     if (sources.kind === 'ids' && sources.ids.length === 0) return [];
-    const conditions = eventConditions(request, sources);
+    const conditions = eventConditions(request, sources, await this.searchPairs(request));
     if (cursor) conditions.push(afterCursor(cursor));
     if (request.asOf) {
       return this.db.query<EventRow>(
@@ -218,7 +232,7 @@ export class EventsRepository {
   ): Promise<EventRow[] | null> {
     const sources = sourceConditions(request);
     if (!sources || request.asOf || this.walkFirst <= 0) return null;
-    const conditions = eventConditions(request, { kind: 'none' });
+    const conditions = eventConditions(request, { kind: 'none' }, await this.searchPairs(request));
     if (cursor) conditions.push(afterCursor(cursor));
     const rows = await this.db.query<EventRow>(sql`
       SELECT ${EVENT_COLUMNS}
@@ -271,7 +285,7 @@ export class EventsRepository {
       FROM (
         SELECT ${period} AS period, ${key} AS key, count(*)::int AS count
         FROM ${eventRelation(filters.asOf)} e ${join}
-        ${whereClause(eventConditions(filters, await this.resolveSources(filters)))}
+        ${whereClause(eventConditions(filters, await this.resolveSources(filters), await this.searchPairs(filters)))}
         GROUP BY 1, 2) t
       ORDER BY t.period, t.key`);
   }

@@ -201,7 +201,7 @@ async function main(): Promise<void> {
       DW_NAMESPACE: namespace,
       PORT: String(port),
       LOG_LEVEL: 'error',
-      // e.g. "--require ./profile.js" (a script starting node:inspector's profiler) to profile the API.
+      // "--require ./dist/bench/query/profile-api.js" profiles the API (see that file).
       NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS ?? '',
     },
     { output: (line) => (/error|fatal/i.test(line) ? process.stderr.write(`${line}\n`) : undefined) },

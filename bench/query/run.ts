@@ -76,7 +76,7 @@ type Timing = {
 /**
  * One GET over a keep-alive connection, its body read to the end. node:http rather than fetch:
  * the client shares the two cores with the API and Postgres, and fetch (WHATWG streams) costs
- * several times the CPU a request of node:http does, which would be counted as API latency.
+ * more CPU a request than node:http, which would be counted as API latency.
  */
 function get(agent: http.Agent, url: string, key: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

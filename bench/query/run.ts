@@ -7,12 +7,14 @@
 //   npm run bench:query [-- --scale 0.1] [--requests 400] [--concurrency 8] [--keep]
 //                       [--seed-only]             (seed, keep the database, time nothing)
 //                       [--reuse DATABASE_NAME]   (time an already seeded database again)
+//                       [--only latest,full_text] (time only the queries named)
 //
 // BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server;
 // the bench creates its own database there and drops it afterwards unless --keep. The API
 // needs NATS (NATS_URL) to start; its streams are deleted afterwards.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -71,13 +73,32 @@ type Timing = {
   errors: number;
 };
 
+/**
+ * One GET over a keep-alive connection, its body read to the end. node:http rather than fetch:
+ * the client shares the two cores with the API and Postgres, and fetch (WHATWG streams) costs
+ * more CPU a request than node:http, which would be counted as API latency.
+ */
+function get(agent: http.Agent, url: string, key: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent, headers: { authorization: `Bearer ${key}` } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
+
 /** `requests` requests of one query, `concurrency` in flight, each timed from send to last byte. */
 async function time(
   baseUrl: string,
   key: string,
   query: BenchQuery,
   context: QueryContext,
-  options: { requests: number; concurrency: number; seed: number },
+  options: { requests: number; concurrency: number; seed: number; agent: http.Agent },
 ): Promise<Timing> {
   const rng = random(options.seed);
   const paths = Array.from({ length: options.requests }, () => query.path(rng, context));
@@ -85,15 +106,14 @@ async function time(
   let errors = 0;
   let firstError = '';
   let next = 0;
+  const { agent } = options;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
       for (let i = next++; i < paths.length; i = next++) {
         const t0 = performance.now();
-        const response = await fetch(`${baseUrl}${paths[i]}`, {
-          headers: { authorization: `Bearer ${key}` },
-        });
-        const body = await response.text();
+        const response = await get(agent, `${baseUrl}${paths[i]}`, key);
+        const body = response.body;
         latencies.push(performance.now() - t0);
         if (response.status !== 200) {
           errors++;
@@ -175,9 +195,19 @@ async function main(): Promise<void> {
   const namespace = `bench_query_${randomBytes(4).toString('hex')}`;
   const api = startApp(
     'api',
-    { DATABASE_URL: url, NATS_URL: natsUrl, DW_NAMESPACE: namespace, PORT: String(port), LOG_LEVEL: 'error' },
+    {
+      DATABASE_URL: url,
+      NATS_URL: natsUrl,
+      DW_NAMESPACE: namespace,
+      PORT: String(port),
+      LOG_LEVEL: 'error',
+      // "--require ./dist/bench/query/profile-api.js" profiles the API (see that file).
+      NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS ?? '',
+    },
     { output: (line) => (/error|fatal/i.test(line) ? process.stderr.write(`${line}\n`) : undefined) },
   );
+  // One connection per request in flight, kept open (as a dashboard or a client library would).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const figures: Record<string, Timing & { question: string }> = {};
   const extra: Record<string, Timing & { question: string }> = {};
   try {
@@ -186,16 +216,29 @@ async function main(): Promise<void> {
     // while the app starts).
     await waitForHttp(`${baseUrl}/docs-json`, 60_000);
     log(`API up; ${requests} requests a query, ${concurrency} in flight`);
+    const only = arg('only')?.split(',');
     for (const [index, query] of [...BENCH_QUERIES, ...EXTRA_QUERIES].entries()) {
+      if (only && !only.includes(query.name)) continue;
       const isExtra = index >= BENCH_QUERIES.length;
-      await time(baseUrl, issued.key, query, context, { requests: 24, concurrency, seed: 1000 + index });
-      const timing = await time(baseUrl, issued.key, query, context, { requests, concurrency, seed: index });
+      await time(baseUrl, issued.key, query, context, {
+        requests: 24,
+        concurrency,
+        seed: 1000 + index,
+        agent,
+      });
+      const timing = await time(baseUrl, issued.key, query, context, {
+        requests,
+        concurrency,
+        seed: index,
+        agent,
+      });
       (isExtra ? extra : figures)[query.name] = { question: query.question, ...timing };
       log(
         `${(isExtra ? '(extra) ' : '') + query.name.padEnd(28)} p50 ${String(timing.p50).padStart(6)}  p95 ${String(timing.p95).padStart(6)}  p99 ${String(timing.p99).padStart(6)} ms  ${timing.rps} req/s${timing.errors ? `  ${timing.errors} errors` : ''}`,
       );
     }
   } finally {
+    agent.destroy();
     await stopApp(api);
     await deleteStreams(natsUrl, namespace);
     await db.end();

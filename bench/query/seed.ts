@@ -12,6 +12,7 @@ const TABLES = [
   'diplomatic_event_sources',
   'diplomatic_event_versions',
   'diplomatic_event_counts_daily',
+  'diplomatic_event_country_counts_daily',
 ];
 const EVENTS_PER_BATCH = 1000;
 const ARTICLES_PER_BATCH = 5000;
@@ -34,6 +35,13 @@ const DAILY_COUNTS = `
    CROSS JOIN LATERAL unnest(e.countries) AS b(country)
    WHERE a.country < b.country
    GROUP BY e.event_date, a.country, b.country, e.type`;
+
+const COUNTRY_COUNTS = `
+  INSERT INTO diplomatic_event_country_counts_daily (day, country, events)
+  SELECT e.event_date, c.country, count(*)::int
+    FROM diplomatic_events e
+   CROSS JOIN LATERAL (SELECT DISTINCT unnest(e.countries)) AS c(country)
+   GROUP BY e.event_date, c.country`;
 
 export type SeedCounts = { articles: number; events: number; sources: number; versions: number };
 
@@ -247,6 +255,7 @@ export async function seed(
     await admin.query(SEARCH_DOCUMENTS);
     // The time series the projector keeps (diplomatic_event_counts_daily), from the events.
     await admin.query(DAILY_COUNTS);
+    await admin.query(COUNTRY_COUNTS);
 
     options.log(`rebuilding ${indexes.length} indexes`);
     await admin.query(`SET maintenance_work_mem = '256MB'`);

@@ -15,6 +15,7 @@ import { EventsExporter } from './events-export.service';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
 import { feedControllers, feedProviders } from './feeds';
+import { ReadDatabase } from './read-database';
 import { StatsController } from './stats.controller';
 import { subscriptionControllers, subscriptionProviders } from './subscriptions';
 
@@ -56,7 +57,8 @@ export function apiModule(env: ApiEnv) {
       { provide: AUTH_OPTIONS, useValue: { readOpen: env.API_READ_OPEN } satisfies AuthOptions },
       { provide: APP_GUARD, useClass: ApiKeyGuard },
       PrismaService,
-      // Query endpoints read through PrismaReadService: a replica when DATABASE_READ_URL is set.
+      // Query endpoints read through ReadDatabase (raw pg) and PrismaReadService: a replica when
+      // DATABASE_READ_URL is set.
       // Everything that writes, or reads what it just wrote (keys, subscriptions, feeds), stays
       // on DATABASE_URL.
       ...(env.DATABASE_READ_URL
@@ -69,9 +71,17 @@ export function apiModule(env: ApiEnv) {
           ]
         : [{ provide: PrismaReadService, useExisting: PrismaService }]),
       {
+        provide: ReadDatabase,
+        useFactory: () =>
+          new ReadDatabase({
+            databaseUrl: env.DATABASE_READ_URL ?? env.DATABASE_URL,
+            poolSize: env.DATABASE_POOL_SIZE,
+          }),
+      },
+      {
         provide: EventsRepository,
-        useFactory: (reader: PrismaService) => new EventsRepository(reader),
-        inject: [PrismaReadService],
+        useFactory: (db: ReadDatabase, reader: PrismaService) => new EventsRepository(db, reader),
+        inject: [ReadDatabase, PrismaReadService],
       },
       JetStreamService,
       EventsExporter,

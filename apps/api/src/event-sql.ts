@@ -13,12 +13,14 @@ import { Prisma } from '@diplowatch/persistence';
 const { sql, join, empty, raw } = Prisma;
 
 /**
- * The actors' names as text-search words. The same expression indexes diplomatic_events
- * (migration 20261127081656_event_queries): change both or the planner ignores the index.
+ * The actors' names as text-search words: now, the column Postgres generates with this
+ * expression (diplomatic_events.actor_names, GIN indexed, migration 20261127134848_read_path);
+ * at `asOf`, the expression over the version's actors.
  */
-const ACTOR_NAMES = raw(
-  `to_tsvector('simple'::regconfig, jsonb_path_query_array(e.actors, '$[*].name'::jsonpath))`,
-);
+const actorNames = (asOf: string | undefined) =>
+  asOf
+    ? raw(`to_tsvector('simple'::regconfig, jsonb_path_query_array(e.actors, '$[*].name'::jsonpath))`)
+    : raw('e.actor_names');
 
 /**
  * The events a query reads, with the columns of diplomatic_events. Now: the table itself.
@@ -124,14 +126,18 @@ export function matchingSourcesQuery(conditions: SourceConditions, limit: number
 export type SourceMatch =
   { kind: 'none' } | { kind: 'ids'; ids: string[] } | { kind: 'exists'; conditions: SourceConditions };
 
-const searchQuery = (q: string) => sql`websearch_to_tsquery('english'::regconfig, ${q})`;
+export const searchQuery = (q: string) => sql`websearch_to_tsquery('english'::regconfig, ${q})`;
 
 /**
  * Full text (`q`): the event's reports taken together as one document — the titles and texts
  * of all its sources, which the projector keeps in diplomatic_events.search_vector (GIN
  * indexed). At `asOf` the document is made from the sources recorded by then (slower: no index).
  */
-function fullTextCondition(q: string, asOf: string | undefined): Prisma.Sql {
+function fullTextCondition(q: string, asOf: string | undefined, pairs: string[]): Prisma.Sql {
+  // The adjacent word pairs a phrase requires (requiredPairs): their GIN index narrows the
+  // candidates to the documents holding the phrase before each is checked.
+  if (!asOf && pairs.length > 0)
+    return sql`(e.search_pairs @> ${pairs}::text[] AND e.search_vector @@ ${searchQuery(q)})`;
   if (!asOf) return sql`e.search_vector @@ ${searchQuery(q)}`;
   return sql`(
     SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
@@ -139,8 +145,15 @@ function fullTextCondition(q: string, asOf: string | undefined): Prisma.Sql {
      WHERE s.diplomatic_event_id = e.id AND s.detected_at <= ${asOf}::timestamptz) @@ ${searchQuery(q)}`;
 }
 
-/** The WHERE conditions of the filters, over the relation aliased `e`. */
-export function eventConditions(filters: EventFilters, sources: SourceMatch): Prisma.Sql[] {
+/**
+ * The WHERE conditions of the filters, over the relation aliased `e`. `searchPairs`: the word
+ * pairs `q` requires (see requiredPairs), when known.
+ */
+export function eventConditions(
+  filters: EventFilters,
+  sources: SourceMatch,
+  searchPairs: string[] = [],
+): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [];
   if (filters.country.length > 0) {
     conditions.push(
@@ -158,13 +171,13 @@ export function eventConditions(filters: EventFilters, sources: SourceMatch): Pr
     );
   }
   const actor = filters.actor ? actorTsQuery(filters.actor) : null;
-  if (actor) conditions.push(sql`${ACTOR_NAMES} @@ to_tsquery('simple'::regconfig, ${actor})`);
+  if (actor) conditions.push(sql`${actorNames(filters.asOf)} @@ to_tsquery('simple'::regconfig, ${actor})`);
   if (filters.type.length > 0) conditions.push(sql`e.type = ANY(${filters.type}::text[])`);
   if (filters.from) conditions.push(sql`e.event_date >= ${filters.from}::date`);
   if (filters.to) conditions.push(sql`e.event_date <= ${filters.to}::date`);
   if (filters.minConfidence !== undefined)
     conditions.push(sql`e.confidence >= ${filters.minConfidence}::float8`);
-  if (filters.q) conditions.push(fullTextCondition(filters.q, filters.asOf));
+  if (filters.q) conditions.push(fullTextCondition(filters.q, filters.asOf, searchPairs));
   switch (sources.kind) {
     case 'none':
       break;
@@ -172,9 +185,13 @@ export function eventConditions(filters: EventFilters, sources: SourceMatch): Pr
       conditions.push(sql`e.id = ANY(${sources.ids}::text[])`);
       break;
     case 'exists':
-      conditions.push(sql`EXISTS (
-        SELECT 1 FROM diplomatic_event_sources s
-        WHERE s.diplomatic_event_id = e.id AND ${join(sources.conditions, ' AND ')})`);
+      // A probe per event, not EXISTS: Postgres turns EXISTS into a semi-join and may then read
+      // every matching source first (a hash of thousands of rows) to keep a page of events. A
+      // scalar subquery is a probe of the (event, published_at, feed_urls) index for each event
+      // walked, and the walk stops once the page is full.
+      conditions.push(sql`(
+        SELECT true FROM diplomatic_event_sources s
+        WHERE s.diplomatic_event_id = e.id AND ${join(sources.conditions, ' AND ')} LIMIT 1)`);
       break;
     default: {
       const unexpected: never = sources;
@@ -197,14 +214,19 @@ export function orderBy(sort: EventSort, order: SortOrder): Prisma.Sql {
 }
 
 /**
- * At `asOf`, a page is found in two steps, both served by the versions' GiST index (range and
- * sort key together). ORDER BY key <-> 'far value' walks it nearest first (a K-nearest-neighbour
- * scan) among the versions valid at that moment only, where a btree on the key would step over
- * every version of other moments; but such a scan cannot also order by id. So: the key of the
- * (limit)th row in key order, found that way, bounds the page; the rows at or beyond it,
- * few, are then sorted by (key, id). Null when nothing matches (the bound compares false).
+ * At `asOf`, a page (`limit` rows, in (key, id) order) found with the versions' GiST index
+ * (range and sort key together). ORDER BY key <-> 'far value' walks it nearest first (a
+ * K-nearest-neighbour scan) among the versions valid at that moment only, where a btree on the
+ * key would step over every version of other moments; but such a scan cannot also order by id.
+ * So: the first `limit` rows of that walk (`p`); the key of the last of them bounds the page;
+ * the rows of `p` strictly beyond it are in the page (being nearer, they all come before any
+ * row at the bound), and of the rows at the bound itself, the first by id (an equality the
+ * index answers). Not "key >= bound" and a sort, as before: the planner cannot know that the
+ * versions valid at a moment have event dates up to about that moment, guessed thousands of
+ * rows where there are a few hundred, and at times scanned the versions sequentially
+ * (0.6–0.9 s at the bench's scale).
  */
-export function pageBound(
+export function asOfPageQuery(
   relation: Prisma.Sql,
   conditions: Prisma.Sql[],
   sort: EventSort,
@@ -219,12 +241,22 @@ export function pageBound(
       : order === 'desc'
         ? sql`2::float8`
         : sql`-1::float8`;
+  const key = raw(sort === 'date' ? 'event_date' : 'confidence');
   const bound = raw(order === 'desc' ? 'min' : 'max');
-  const comparison = raw(order === 'desc' ? '>=' : '<=');
-  return sql`${sortColumn(sort)} ${comparison} (
-    SELECT ${bound}(p.key) FROM (
-      SELECT ${sortColumn(sort)} AS key FROM ${relation} e ${whereClause(conditions)}
-      ORDER BY ${sortColumn(sort)} <-> ${far} LIMIT ${limit}) p)`;
+  const direction = raw(order === 'asc' ? 'ASC' : 'DESC');
+  return sql`
+    WITH p AS MATERIALIZED (
+      SELECT * FROM ${relation} e ${whereClause(conditions)}
+      ORDER BY ${sortColumn(sort)} <-> ${far} LIMIT ${limit}),
+    b AS (SELECT ${bound}(p.${key}) AS bound FROM p)
+    SELECT ${EVENT_COLUMNS}
+    FROM (
+      SELECT * FROM p WHERE p.${key} <> (SELECT bound FROM b)
+      UNION ALL
+      (SELECT * FROM ${relation} e ${whereClause([...conditions, sql`${sortColumn(sort)} = (SELECT bound FROM b)`])}
+       ORDER BY e.id ${direction} LIMIT ${limit})) e
+    ${orderBy(sort, order)}
+    LIMIT ${limit}`;
 }
 
 /** Rows strictly after the cursor in that order (a row comparison the btree index serves). */

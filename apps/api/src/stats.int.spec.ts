@@ -86,6 +86,25 @@ describe('GET /stats/timeseries', () => {
     ]);
   });
 
+  it('per country with at most date filters: read from the per-country daily counts, the same as counted from the events', async () => {
+    for (const query of [
+      '?interval=month&groupBy=country',
+      '?interval=week&groupBy=country&from=2025-02-25&to=2025-03-10',
+      '?interval=day&groupBy=country&from=2025-03-01',
+    ]) {
+      const fromCounts = await rows(query);
+      expect(fromCounts.length).toBeGreaterThan(0);
+      expect(await rows(`${query}&minConfidence=0`)).toEqual(fromCounts);
+    }
+    expect(await rows('?interval=week&groupBy=country&from=2025-02-25&to=2025-03-10')).toEqual([
+      '2025-02-24 IDN 1',
+      '2025-02-24 RUS 2',
+      '2025-02-24 THA 1',
+      '2025-03-10 RUS 1',
+      '2025-03-10 VNM 1',
+    ]);
+  });
+
   it('without groupBy, one series "all"; by day, with date filters', async () => {
     expect(await rows('?interval=day&type=visit')).toEqual(['2025-02-24 all 1', '2025-02-26 all 1']);
     expect(await rows('?interval=month&from=2025-03-01&to=2025-03-15')).toEqual(['2025-03-01 all 2']);

@@ -470,4 +470,17 @@ describe('ReadModelWriter (real Postgres)', () => {
     expect(mismatches).toEqual([{ n: 0 }]);
     expect(await prisma.client.diplomaticEventCountDaily.count()).toBeGreaterThan(0);
   });
+
+  it('keeps the per-country daily counts equal to the counts of the diplomatic events', async () => {
+    const mismatches = await prisma.client.$queryRawUnsafe<Array<{ n: number }>>(
+      `WITH expected AS (
+         SELECT e.event_date AS day, c.country, count(*)::int AS events
+           FROM diplomatic_events e CROSS JOIN LATERAL (SELECT DISTINCT unnest(e.countries)) AS c(country)
+          GROUP BY 1, 2),
+       stored AS (SELECT day, country, events FROM diplomatic_event_country_counts_daily)
+       SELECT count(*)::int AS n FROM ((TABLE expected EXCEPT TABLE stored) UNION ALL (TABLE stored EXCEPT TABLE expected)) d`,
+    );
+    expect(mismatches).toEqual([{ n: 0 }]);
+    expect(await prisma.client.diplomaticEventCountryCountDaily.count()).toBeGreaterThan(0);
+  });
 });

@@ -11,6 +11,7 @@ import {
 } from '@diplowatch/domain';
 import { type BatchFailure, type ConsumedEvent } from '@diplowatch/messaging';
 import pg from 'pg';
+import { addCountryCounts } from './country-counts.writer';
 import { ReadModelDatabase } from './read-model.database';
 
 type Tx = pg.ClientBase;
@@ -580,6 +581,7 @@ export class ReadModelWriter {
         );
       }
     }
+    addCountryCounts(script, writes.countryCounts);
     if (writes.checkpoint !== null) {
       script.add(
         `INSERT INTO projection_checkpoints (name, last_sequence, updated_at)

@@ -176,4 +176,12 @@ export async function insertEvents(db: Client, events: EventFixture[]): Promise<
       WHERE a.country < b.country
       GROUP BY e.event_date, a.country, b.country, e.type`,
   );
+  await db.query('DELETE FROM diplomatic_event_country_counts_daily');
+  await db.query(
+    `INSERT INTO diplomatic_event_country_counts_daily (day, country, events)
+     SELECT e.event_date, c.country, count(*)::int
+       FROM diplomatic_events e
+      CROSS JOIN LATERAL (SELECT DISTINCT unnest(e.countries)) AS c(country)
+      GROUP BY e.event_date, c.country`,
+  );
 }

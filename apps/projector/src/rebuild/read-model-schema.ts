@@ -13,6 +13,7 @@ export const READ_MODEL_TABLES = [
   'diplomatic_event_versions',
   'diplomatic_event_aliases',
   'diplomatic_event_counts_daily',
+  'diplomatic_event_country_counts_daily',
   'projection_checkpoints',
 ] as const;
 

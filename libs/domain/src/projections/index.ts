@@ -1,3 +1,4 @@
 export * from './diplomatic-event.projection';
 export * from './consolidation';
 export * from './read-model-batch';
+export * from './country-counts';

@@ -4,6 +4,7 @@ import {
   type NewsEvent,
 } from '@diplowatch/contracts';
 import { consolidateDetection } from './consolidation';
+import { type CountryCountDelta, countryCountDeltas } from './country-counts';
 import { type DiplomaticEventView, evolveDiplomaticEvent } from './diplomatic-event.projection';
 
 // The projector applies a batch of log events in one transaction: it loads the rows the batch
@@ -89,6 +90,8 @@ export type ReadModelWrites = {
   versions: VersionWrite[];
   /** Non-zero changes of the daily counts the changed events make (added to the stored counts). */
   dailyCounts: DailyCountDelta[];
+  /** The same for the per-country daily counts. */
+  countryCounts: CountryCountDelta[];
   /** Events that need a row another event creates first: retried later, not dead-lettered. */
   notYetApplicable: Array<{ streamSequence: number; reason: string }>;
   /** Highest sequence applied (or found already applied): the checkpoint. */
@@ -128,6 +131,7 @@ export function foldReadModelBatch(state: ReadModelState, batch: LoggedEvent[]):
     sources: [],
     versions: [],
     dailyCounts: [],
+    countryCounts: [],
     notYetApplicable: [],
     checkpoint: null,
   };
@@ -286,9 +290,12 @@ export function foldReadModelBatch(state: ReadModelState, batch: LoggedEvent[]):
     if (article.classification && article.existed) writes.articleClassifications.push(article.classification);
   }
   writes.events = [...touched].map((id) => events.get(id)!.view);
-  writes.dailyCounts = dailyCountDeltas(
-    [...touched].map((id) => [state.events.get(id)?.view ?? null, events.get(id)!.view]),
-  );
+  const changes: Array<[DiplomaticEventView | null, DiplomaticEventView]> = [...touched].map((id) => [
+    state.events.get(id)?.view ?? null,
+    events.get(id)!.view,
+  ]);
+  writes.dailyCounts = dailyCountDeltas(changes);
+  writes.countryCounts = countryCountDeltas(changes);
   writes.sources = [...sourceWrites.values()];
   writes.articleFeeds = [...feedWrites.values()];
   return writes;

@@ -68,6 +68,8 @@ const settings = {
   /** The ingester's own, as deploy/k8s/ingester.yaml sets them. */
   ingesterNodeOptions:
     process.env.BENCH_INGESTER_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=8',
+  /** Report Postgres's N costliest statements (pg_stat_statements, preloaded only then): 0 = off. */
+  pgStatements: num('BENCH_PG_STATEMENTS', 0),
 };
 const devSetFile = process.env.EVAL_FILE ?? path.resolve(repoRoot, '..', 'shared', 'eval', 'dev.jsonl');
 const corpusDir = process.env.CORPUS_DIR ?? path.resolve(repoRoot, '..', 'shared', 'corpus', 'feeds');
@@ -103,7 +105,11 @@ async function startPostgres(dataDir: string, port: number) {
     persistent: false,
     // initdb refuses root; the package makes a user for it.
     createPostgresUser: true,
-    postgresFlags: ['-c', 'track_commit_timestamp=on'],
+    postgresFlags: [
+      '-c',
+      'track_commit_timestamp=on',
+      ...(settings.pgStatements > 0 ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []),
+    ],
     onLog: () => undefined,
     onError: (error: unknown) => log(`postgres: ${String(error)}`),
   });
@@ -171,6 +177,7 @@ async function main() {
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     cleanups.push(() => db.end());
+    if (settings.pgStatements > 0) await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
 
     const apiPort = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -533,6 +540,18 @@ async function main() {
     const alerts = await db.query<{ n: string }>(`SELECT count(*) AS n FROM alerts`);
     const events = await db.query<{ n: string }>(`SELECT count(*) AS n FROM diplomatic_events`);
     const streamInfo = await jsm.streams.info(t.eventStream);
+    // Where Postgres's time went, whole run (the bench's own progress queries included).
+    const pgStatements =
+      settings.pgStatements > 0
+        ? (
+            await db.query<{ query: string; calls: string; total_ms: number; rows: string }>(
+              `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query, calls,
+                      round(total_exec_time)::float8 AS total_ms, rows
+                 FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT $1`,
+              [settings.pgStatements],
+            )
+          ).rows
+        : undefined;
     const report = {
       bench: 'e2e',
       settings: { ...settings, window, baseTexts: bases.length },
@@ -551,6 +570,7 @@ async function main() {
       alerts: Number(alerts.rows[0]!.n),
       webhooksReceived: receiver.received('/hook').length,
       feedServer: feeds.stats(),
+      ...(pgStatements ? { pgStatements } : {}),
       goals: {
         throughput1000PerSecond:
           phases.find((p) => p.name === 'throughput')?.rowsPerSecondDuringRelease ?? null,

@@ -341,6 +341,42 @@ describe('ReadModelWriter (real Postgres)', () => {
     expect(document).toEqual({ first: true, last: false, sources: ids.length });
   });
 
+  it('keeps a full search document when a new report sorts after its first sources, and rebuilds it when one sorts among them', async () => {
+    const key = unique();
+    const ids = Array.from(
+      { length: SEARCH_DOCUMENT_SOURCES + 2 },
+      (_, i) => `${key}-${String(i).padStart(3, '0')}`,
+    );
+    const own = { startDate: '2036-08-08', endDate: null };
+    const report = (id: string, title: string) => [
+      { ...articleIngested(id), id: `ai-${id}`, data: { ...articleIngested(id).data, title } },
+      { ...detected(key, id, own), id: `de-${id}` },
+    ];
+    let sequence = 60_001;
+    const apply = (events: NewsEvent[]) =>
+      writer.applyBatch(events.map((event) => ({ event, streamSequence: sequence++, deliveryCount: 1 })));
+    await apply(ids.flatMap((id) => report(id, 'Report')));
+    // A marker only a rebuilt document would lose.
+    await prisma.client.$executeRawUnsafe(
+      `UPDATE diplomatic_events SET search_vector = to_tsvector('english', 'numbatterm') WHERE id = $1`,
+      key,
+    );
+    const document = async () =>
+      (
+        await prisma.client.$queryRawUnsafe<Array<{ marker: boolean; late: boolean; early: boolean }>>(
+          `SELECT search_vector @@ to_tsquery('english', 'numbatterm') AS marker,
+                  search_vector @@ to_tsquery('english', 'bilbyterm') AS late,
+                  search_vector @@ to_tsquery('english', 'potorooterm') AS early
+             FROM diplomatic_events WHERE id = $1`,
+          key,
+        )
+      )[0];
+    await apply(report(`${key}-999`, 'Bilbyterm report'));
+    expect(await document()).toEqual({ marker: true, late: false, early: false });
+    await apply(report(`${key}-000a`, 'Potorooterm report'));
+    expect(await document()).toEqual({ marker: false, late: false, early: true });
+  });
+
   it('writes the same events, versions and search documents from one batch as from its events applied one at a time', async () => {
     // Three reports of one act, the third recorded (occurredAt) before the other two: each
     // version's validity and the document come out the same however the log is batched.

@@ -16,6 +16,7 @@ import { ArticlePublisher } from '../../apps/ingester/src/article-publisher';
 import { FeedPoller } from '../../apps/ingester/src/polling/feed-poller';
 import { FeedRegistry } from '../../apps/ingester/src/registry/feed-registry';
 import { SeenArticles } from '../../apps/ingester/src/seen-articles.store';
+import { benchPollerOptions } from './poller-options';
 
 const [databaseUrl, namespace, name, concurrency, hostConcurrency] = process.argv.slice(2) as [
   string,
@@ -48,20 +49,7 @@ async function main(): Promise<void> {
         poller = new FeedPoller(
           registry,
           articles,
-          {
-            workerId: `${name}-${message.label}`,
-            concurrency: Number(concurrency),
-            hostConcurrency: Number(hostConcurrency),
-            leaseSeconds: 600,
-            tickMs: 200,
-            maxBackoffSeconds: 3600,
-            fetch: {
-              timeoutMs: 20_000,
-              maxBytes: 10 * MB,
-              allowPrivateNetworks: true,
-              userAgent: 'diplowatch-bench',
-            },
-          },
+          benchPollerOptions(`${name}-${message.label}`, Number(concurrency), Number(hostConcurrency)),
           {
             logger,
             onPoll: (report) =>

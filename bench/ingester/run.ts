@@ -40,6 +40,7 @@ import { FeedRegistry } from '../../apps/ingester/src/registry/feed-registry';
 import { SeenArticles } from '../../apps/ingester/src/seen-articles.store';
 import { repoRoot } from '../../scripts/lib/app-processes';
 import { feedDocument } from './documents';
+import { benchPollerOptions } from './poller-options';
 
 const log = (line: string) => process.stderr.write(`[bench:ingester] ${line}\n`);
 
@@ -367,20 +368,7 @@ async function main(): Promise<void> {
       const poller = new FeedPoller(
         registry,
         articles,
-        {
-          workerId: `bench-${label}`,
-          concurrency: CONCURRENCY,
-          hostConcurrency: HOST_CONCURRENCY,
-          leaseSeconds: 600,
-          tickMs: 200,
-          maxBackoffSeconds: 3600,
-          fetch: {
-            timeoutMs: 20_000,
-            maxBytes: 10 * MB,
-            allowPrivateNetworks: true,
-            userAgent: 'diplowatch-bench',
-          },
-        },
+        benchPollerOptions(`bench-${label}`, CONCURRENCY, HOST_CONCURRENCY),
         {
           logger,
           onPoll: (report) => {

@@ -7,10 +7,11 @@
  */
 import { type JetStreamManager, jetstream as jetstreamClient, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { type Topology, createEvent, topology } from '@diplowatch/contracts';
+import { type Topology, topology } from '@diplowatch/contracts';
 import { EventPublisher, JetStreamService, ensureStreams } from '@diplowatch/messaging';
 import { HealthRegistry } from '@diplowatch/runtime';
 import {
+  articleIngested,
   connectTestNats,
   deleteNamespace,
   eventually,
@@ -26,23 +27,9 @@ const ARTICLES = 30;
 const LOG_LIMIT = ARTICLES + 5;
 
 const ingested = (id: string) =>
-  createEvent('ArticleIngested', {
-    id,
-    data: {
-      articleId: id,
-      contentHash: 'h1',
-      feedUrl: 'https://example.org/feed.xml',
-      url: `https://example.org/${id}`,
-      canonicalUrl: `https://example.org/${id}`,
-      guid: null,
-      title: `Sergei Shoigu visits Jakarta (${id})`,
-      text: 'Russian Security Council Secretary Sergei Shoigu met Indonesian officials in Jakarta.',
-      rawContent: null,
-      author: null,
-      language: 'en',
-      publishedAt: '2025-02-24T08:00:00.000Z',
-      fetchedAt: '2025-02-24T09:00:00.000Z',
-    },
+  articleIngested(id, 'h1', {
+    title: `Sergei Shoigu visits Jakarta (${id})`,
+    text: 'Russian Security Council Secretary Sergei Shoigu met Indonesian officials in Jakarta.',
   });
 
 describe('classifier against a full log (real nats-server)', () => {

@@ -22,10 +22,15 @@ export type FeedFetchResult =
   | { kind: 'fetched'; response: SafeFetchResponse; check: FeedCheck }
   | { kind: 'failed'; error: FetchError };
 
-export async function fetchFeed(
+/** The guarded fetch both paths share: a failure or a 304 ends it, anything else is a body to read. */
+async function fetchDocument(
   url: string,
   settings: FetchSettings & { etag?: string | null; lastModified?: string | null },
-): Promise<FeedFetchResult> {
+): Promise<
+  | { kind: 'not_modified'; response: SafeFetchResponse }
+  | { kind: 'failed'; error: FetchError }
+  | { kind: 'body'; response: SafeFetchResponse }
+> {
   let response: SafeFetchResponse;
   try {
     response = await safeFetch(url, { ...settings, maxRedirects: MAX_REDIRECTS });
@@ -34,13 +39,23 @@ export async function fetchFeed(
     throw error;
   }
   // A 304 costs no parsing: nothing changed since the validators were issued.
-  if (response.notModified) return { kind: 'not_modified', response };
-  const check = checkFeedBody(response.body, {
+  return response.notModified ? { kind: 'not_modified', response } : { kind: 'body', response };
+}
+
+const checkOf = (response: SafeFetchResponse, maxBytes: number | undefined): FeedCheck =>
+  checkFeedBody(response.body, {
     feedUrl: response.url,
     contentType: response.headers['content-type'] ?? null,
-    maxBytes: settings.maxBytes,
+    maxBytes,
   });
-  return { kind: 'fetched', response, check };
+
+export async function fetchFeed(
+  url: string,
+  settings: FetchSettings & { etag?: string | null; lastModified?: string | null },
+): Promise<FeedFetchResult> {
+  const fetched = await fetchDocument(url, settings);
+  if (fetched.kind !== 'body') return fetched;
+  return { kind: 'fetched', response: fetched.response, check: checkOf(fetched.response, settings.maxBytes) };
 }
 
 /**
@@ -75,22 +90,12 @@ export async function fetchFeedForPoll(
     lastBodyHash?: string | null;
   },
 ): Promise<PollFetchResult> {
-  let response: SafeFetchResponse;
-  try {
-    response = await safeFetch(url, { ...settings, maxRedirects: MAX_REDIRECTS });
-  } catch (error) {
-    if (error instanceof FetchError) return { kind: 'failed', error };
-    throw error;
-  }
-  if (response.notModified) return { kind: 'not_modified', response };
+  const fetched = await fetchDocument(url, settings);
+  if (fetched.kind !== 'body') return fetched;
+  const { response } = fetched;
   const bodyHash = bodyHashOf(response.url, response.body);
   if (settings.lastBodyHash === bodyHash) return { kind: 'unchanged', response, bodyHash };
-  const check = checkFeedBody(response.body, {
-    feedUrl: response.url,
-    contentType: response.headers['content-type'] ?? null,
-    maxBytes: settings.maxBytes,
-  });
-  return { kind: 'fetched', response, check, bodyHash };
+  return { kind: 'fetched', response, check: checkOf(response, settings.maxBytes), bodyHash };
 }
 
 /** One line of `npm run feed:check`. */

@@ -1,16 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkFeedBody } from '@diplowatch/domain';
+import { feedCorpusDir, readFeedCorpusManifest } from '@diplowatch/testing';
 import { bodyHashOf, checkFeedInput, toCheckLine } from './feed-fetch';
 
-const corpus = resolve(__dirname, '../../../../shared/corpus/feeds');
-const manifest = join(corpus, 'MANIFEST.jsonl');
-const files = existsSync(manifest)
-  ? readFileSync(manifest, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => (JSON.parse(line) as { file: string }).file)
-  : [];
+const files = readFeedCorpusManifest().map((entry) => entry.file);
 const settings = {
   timeoutMs: 1000,
   maxBytes: 20 * 1024 * 1024,
@@ -23,7 +17,7 @@ describe('checkFeedInput (npm run feed:check) on files', () => {
     "gives, for every corpus document, the corpus test's verdict (same path)",
     async () => {
       for (const file of files) {
-        const path = join(corpus, file);
+        const path = join(feedCorpusDir, file);
         const line = await checkFeedInput(path, settings);
         const expected = toCheckLine(
           path,

@@ -4,3 +4,4 @@ export * from './database';
 export * from './feed-server';
 export * from './pipeline';
 export * from './news-events';
+export * from './feed-corpus';

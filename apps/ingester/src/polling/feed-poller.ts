@@ -270,7 +270,9 @@ export class FeedPoller {
       return { result, outcome: isThrottled(result) ? 'throttled' : 'error', articles: null };
     }
     const { response } = fetched;
-    if (fetched.kind === 'not_modified') {
+    if (fetched.kind === 'not_modified' || fetched.kind === 'unchanged') {
+      // 'unchanged': the document last published in full, byte for byte - as good as a 304
+      // (fresh validators are kept if the server sent any), recorded as one with the real status.
       return {
         result: {
           kind: 'not_modified',
@@ -278,21 +280,7 @@ export class FeedPoller {
           etag: response.etag,
           lastModified: response.lastModified,
         },
-        outcome: 'not_modified',
-        articles: null,
-      };
-    }
-    if (fetched.kind === 'unchanged') {
-      // The document last published in full, byte for byte: as good as a 304 (fresh validators
-      // are kept if the server sent any), recorded as one with the real status.
-      return {
-        result: {
-          kind: 'not_modified',
-          httpStatus: response.status,
-          etag: response.etag,
-          lastModified: response.lastModified,
-        },
-        outcome: 'unchanged',
+        outcome: fetched.kind,
         articles: null,
       };
     }

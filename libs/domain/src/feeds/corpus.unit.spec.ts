@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { articleIngestedV1 } from '@diplowatch/contracts';
+import { type FeedCorpusEntry, feedCorpusDir, readFeedCorpusManifest } from '@diplowatch/testing';
 import { articleIdentity, dedupeItems, toArticleIngested } from '../articles';
 import { checkFeedBody, type FeedCheck, type ParsedFeed } from '.';
 
@@ -45,23 +46,7 @@ const ACCEPTED_ALTERNATIVES: Record<string, { outcome: 'reject' | 'salvage'; why
   },
 };
 
-type Entry = {
-  file: string;
-  format: string;
-  expect: 'parse' | 'salvage' | 'reject';
-  items: number | null;
-  notes: string;
-};
-
-const repoRoot = resolve(__dirname, '../../../..');
-const corpusDir = resolve(repoRoot, '../shared/corpus/feeds');
-const manifestPath = join(corpusDir, 'MANIFEST.jsonl');
-const entries: Entry[] = existsSync(manifestPath)
-  ? readFileSync(manifestPath, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as Entry)
-  : [];
+const entries = readFeedCorpusManifest();
 
 const feedUrl = 'https://feeds.example.org/feed.xml';
 const fetchedAt = new Date('2026-11-01T00:00:00Z');
@@ -72,7 +57,7 @@ type Outcome =
 
 // The same function the ingester's poller, `npm run feed:check` and the API's "add feed" use.
 async function run(file: string): Promise<Outcome> {
-  const body = readFileSync(join(corpusDir, file));
+  const body = readFileSync(join(feedCorpusDir, file));
   const started = performance.now();
   try {
     const check = checkFeedBody(body, { feedUrl });
@@ -94,7 +79,7 @@ function describeOutcome(outcome: Outcome): string {
   return `parsed ${outcome.feed.format} items=${outcome.feed.items.length} salvaged=${outcome.feed.salvaged}`;
 }
 
-function judge(entry: Entry, outcome: Outcome): boolean {
+function judge(entry: FeedCorpusEntry, outcome: Outcome): boolean {
   const alternative = ACCEPTED_ALTERNATIVES[entry.file];
   const expect = alternative?.outcome ?? entry.expect;
   if (outcome.kind === 'rejected') {
@@ -116,7 +101,7 @@ function judge(entry: Entry, outcome: Outcome): boolean {
 
 const describeCorpus = entries.length > 0 ? describe : describe.skip;
 if (entries.length === 0) {
-  console.warn(`feed corpus not found at ${manifestPath}: corpus tests skipped`);
+  console.warn(`feed corpus not found at ${feedCorpusDir}: corpus tests skipped`);
 }
 
 describeCorpus('parseFeed over the feed corpus (shared/corpus/feeds)', () => {

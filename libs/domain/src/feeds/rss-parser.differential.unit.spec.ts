@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeHTML } from 'entities';
 import Parser from 'rss-parser';
+import { type FeedCorpusEntry, feedCorpusDir, readFeedCorpusManifest } from '@diplowatch/testing';
 import { parseFeedSync } from './parse-feed';
 
 /*
@@ -13,8 +14,6 @@ import { parseFeedSync } from './parse-feed';
  * declare no DOCTYPE (so no entity declarations at all), and that are UTF-8 with no other
  * encoding declared: it is handed a string, and cannot decode anything else (DESIGN.md).
  */
-
-type Entry = { file: string; format: string; expect: 'parse' | 'salvage' | 'reject'; items: number | null };
 
 /** Where the two disagree on purpose, and why. Each must still disagree (the list stays honest). */
 const KNOWN_DIFFERENCES: Record<string, { field: 'title' | 'link'; why: string }> = {
@@ -32,20 +31,13 @@ const KNOWN_DIFFERENCES: Record<string, { field: 'title' | 'link'; why: string }
   },
 };
 
-const corpusDir = resolve(__dirname, '../../../..', '../shared/corpus/feeds');
-const manifestPath = join(corpusDir, 'MANIFEST.jsonl');
-const entries: Entry[] = existsSync(manifestPath)
-  ? readFileSync(manifestPath, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as Entry)
-  : [];
+const entries = readFeedCorpusManifest();
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** The document as a string when rss-parser may see it, else null. */
-function benignText(entry: Entry): string | null {
+function benignText(entry: FeedCorpusEntry): string | null {
   if (entry.expect !== 'parse' || !['rss2', 'rss1', 'atom'].includes(entry.format)) return null;
-  const body = readFileSync(join(corpusDir, entry.file));
+  const body = readFileSync(join(feedCorpusDir, entry.file));
   if (body.includes(0)) return null; // UTF-16/32
   let text: string;
   try {

@@ -34,6 +34,7 @@ import { EventPublisher, ensureStreams } from '@diplowatch/messaging';
 import { createPrismaClient } from '@diplowatch/persistence';
 import { createTestDatabase } from '../../libs/testing/src/database';
 import { ArticlePublisher } from '../../apps/ingester/src/article-publisher';
+import { KnownItems } from '../../apps/ingester/src/known-items';
 import { FeedPoller, type PollReport } from '../../apps/ingester/src/polling/feed-poller';
 import { HostLimiter } from '../../apps/ingester/src/polling/host-limiter';
 import { FeedRegistry } from '../../apps/ingester/src/registry/feed-registry';
@@ -349,7 +350,11 @@ async function main(): Promise<void> {
       'config',
       3600,
     );
-    const articles = new ArticlePublisher({ seen, publish: (event) => publisher.publish(event) });
+    const articles = new ArticlePublisher({
+      seen,
+      publish: (event) => publisher.publish(event),
+      knownItems: new KnownItems(),
+    });
     // As the app runs with LOG_LEVEL=log: no debug lines (they are not even built then).
     Logger.overrideLogger(['log', 'warn', 'error', 'fatal']);
     const logger = new Logger('bench');

@@ -2,7 +2,7 @@ import { type NewsEvent } from '@diplowatch/contracts';
 import { type FeedItem, type ParsedFeed, parseFeedSync } from '@diplowatch/domain';
 import { ArticlePublisher, PublishFailedError } from './article-publisher';
 import { KnownItems } from './known-items';
-import { decideArticle, type SeenArticle, type SeenStore, type StoredArticle } from './seen-articles.store';
+import { type SeenArticle, type SeenStore, type StoredArticle } from './seen-articles.store';
 
 class MemorySeen implements SeenStore {
   readonly records = new Map<string, StoredArticle>();

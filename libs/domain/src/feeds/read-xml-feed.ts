@@ -231,7 +231,9 @@ function readItems(
       const tags: string[] = [];
       for (let el = parent; el; el = el.parent) tags.push(doc.source.slice(el.start, el.startTagEnd));
       value = createHash('sha256')
-        .update(JSON.stringify([ITEM_KEY_VERSION, doc.root?.base ?? '', doc.externalDtd, ...context, ...tags]))
+        .update(
+          JSON.stringify([ITEM_KEY_VERSION, doc.root?.base ?? '', doc.externalDtd, ...context, ...tags]),
+        )
         .digest();
       contexts.set(parent, value);
     }

@@ -3,6 +3,7 @@ import { type ArticleIngestedV1, createEvent, type NewsEvent } from '@diplowatch
 import {
   articleIdentity,
   contentHash,
+  dedupeItems,
   type FeedItem,
   type KnownItemDates,
   type ParsedFeed,
@@ -75,11 +76,6 @@ export type ArticlePublisherDeps = {
   knownItems?: KnownItems;
 };
 
-/** One item of a document, read or recognised by its markup, in document order. */
-type DocumentItem =
-  | { order: number; articleId: string; time: number; item: FeedItem; key: string | null }
-  | { order: number; articleId: string; time: number; remembered: RememberedItem; key: string };
-
 const timeOf = (dates: KnownItemDates) => {
   const stamp = dates.updatedAt ?? dates.publishedAt;
   return stamp ? Date.parse(stamp) : Number.NEGATIVE_INFINITY;
@@ -111,11 +107,16 @@ export class ArticlePublisher {
   knownItemLookup(feedUrl: string): ((key: string) => KnownItemDates | null) | undefined {
     const memory = this.deps.knownItems;
     if (!memory) return undefined;
-    const remembered = memory.get(feedUrl);
-    if (!remembered) return () => null; // keys are still wanted, to remember this document's items
-    const source = feedKey(feedUrl);
+    // Resolved at the first call: most polls end in a 304 and never parse.
+    let remembered: ReadonlyMap<string, RememberedItem> | undefined | null = null;
+    let source = '';
     return (key) => {
-      const item = remembered.get(key);
+      if (remembered === null) {
+        remembered = memory.get(feedUrl);
+        if (remembered) source = feedKey(feedUrl);
+      }
+      // Without a memory of the feed, keys are still wanted: to remember this document's items.
+      const item = remembered?.get(key);
       return item && this.deps.seen.knownUnchanged(item.articleId, item.itemHash, source) ? item : null;
     };
   }
@@ -130,7 +131,7 @@ export class ArticlePublisher {
     };
     const memory = this.deps.knownItems;
     const source = feedKey(feed.url);
-    const kept = this.dedupe(feed.url, parsed);
+    const { items, articleIds, keys, known } = this.dedupe(feed.url, parsed);
     // What this document's items will be remembered as, if it is published in full.
     const remember = memory && parsed.itemKeys ? new Map<string, RememberedItem>() : null;
     const rememberItem = (key: string | null, articleId: string, itemHash: string, dates: KnownItemDates) => {
@@ -142,26 +143,17 @@ export class ArticlePublisher {
           updatedAt: dates.updatedAt,
         });
     };
-    const items: FeedItem[] = [];
-    const articleIds: string[] = [];
-    const keys: (string | null)[] = [];
-    for (const entry of kept) {
-      if ('remembered' in entry) {
-        // Not read again: the parser was told it is known, and the cache must still say so.
-        const { remembered } = entry;
-        if (this.deps.seen.knownUnchanged(remembered.articleId, remembered.itemHash, source))
-          remember?.set(flatCopy(entry.key), remembered);
-        else
-          report.itemErrors.push({
-            index: entry.order,
-            message:
-              'an item recognised by its markup is no longer known unchanged; read again at the next poll',
-          });
-        continue;
-      }
-      items.push(entry.item);
-      articleIds.push(entry.articleId);
-      keys.push(entry.key);
+    for (const { key, remembered } of known) {
+      // Not read again: the parser was told it is known, and the cache must still say so (it
+      // did a moment ago; another feed's poll may have changed it since).
+      if (this.deps.seen.knownUnchanged(remembered.articleId, remembered.itemHash, source))
+        remember?.set(flatCopy(key), remembered);
+      else
+        report.itemErrors.push({
+          index: -1,
+          message:
+            'an item recognised by its markup is no longer known unchanged; read again at the next poll',
+        });
     }
     // The common case first, synchronously: the feed repeats items it already gave, unchanged.
     // Identity and hash alone answer it (no KV round trip, no promise per item); only the rest
@@ -211,13 +203,32 @@ export class ArticlePublisher {
   }
 
   /**
-   * One item per article, read or recognised (as dedupeItems does for read items alone): where
-   * several share an identity, the one updated (or published) last is kept; on a tie, the first
-   * in document order. Read items get their article id here; recognised ones have it remembered
-   * (its 32-character prefix, which is what identities are compared by here).
+   * One item per article (dedupeItems): where several share an identity, the one updated (or
+   * published) last is kept; on a tie, the first in document order. Items recognised by their
+   * markup take part with their remembered id (its 32-character prefix, which is then what all
+   * identities are compared by) and dates.
    */
-  private dedupe(feedUrl: string, parsed: ParsedFeed): DocumentItem[] {
-    const all: DocumentItem[] = [];
+  private dedupe(
+    feedUrl: string,
+    parsed: ParsedFeed,
+  ): {
+    items: FeedItem[];
+    articleIds: string[];
+    keys: (string | null)[];
+    known: { key: string; remembered: RememberedItem }[];
+  } {
+    if (parsed.known.length === 0) {
+      const { items, articleIds, indexes } = dedupeItems(parsed.items, feedUrl);
+      const keys = indexes.map((index) => parsed.itemKeys?.[index] ?? null);
+      return { items, articleIds, keys, known: [] };
+    }
+    type Entry = {
+      id: string;
+      time: number;
+      read: { item: FeedItem; articleId: string; key: string | null } | null;
+      known: { key: string; remembered: RememberedItem } | null;
+    };
+    const all: Entry[] = [];
     let k = 0;
     let r = 0;
     const total = parsed.items.length + parsed.known.length;
@@ -230,31 +241,44 @@ export class ArticlePublisher {
         if (typeof remembered.articleId !== 'string')
           throw new Error('a known item did not come from knownItemLookup');
         all.push({
-          order,
-          articleId: remembered.articleId,
+          id: remembered.articleId,
           time: timeOf(remembered),
-          remembered,
-          key: known.key,
+          read: null,
+          known: { key: known.key, remembered },
         });
         continue;
       }
       const item = parsed.items[r]!;
+      const articleId = articleIdentity(item, feedUrl).articleId;
       all.push({
-        order,
-        articleId: articleIdentity(item, feedUrl).articleId,
+        id: articleId.slice(0, ARTICLE_ID_PREFIX),
         time: timeOf(item),
-        item,
-        key: parsed.itemKeys?.[r] ?? null,
+        read: { item, articleId, key: parsed.itemKeys?.[r] ?? null },
+        known: null,
       });
       r++;
     }
-    const best = new Map<string, DocumentItem>();
+    const best = new Map<string, Entry>();
     for (const entry of all) {
-      const id = entry.articleId.slice(0, ARTICLE_ID_PREFIX);
-      const current = best.get(id);
-      if (!current || entry.time > current.time) best.set(id, entry);
+      const current = best.get(entry.id);
+      if (!current || entry.time > current.time) best.set(entry.id, entry);
     }
-    return all.filter((entry) => best.get(entry.articleId.slice(0, ARTICLE_ID_PREFIX)) === entry);
+    const out = {
+      items: [] as FeedItem[],
+      articleIds: [] as string[],
+      keys: [] as (string | null)[],
+      known: [] as { key: string; remembered: RememberedItem }[],
+    };
+    for (const entry of all) {
+      if (best.get(entry.id) !== entry) continue;
+      if (entry.known) out.known.push(entry.known);
+      else {
+        out.items.push(entry.read!.item);
+        out.articleIds.push(entry.read!.articleId);
+        out.keys.push(entry.read!.key);
+      }
+    }
+    return out;
   }
 
   private async publishItem(

@@ -13,6 +13,7 @@ import { topology } from '@diplowatch/contracts';
 import { EventPublisher } from '@diplowatch/messaging';
 import { createPrismaClient } from '@diplowatch/persistence';
 import { ArticlePublisher } from '../../apps/ingester/src/article-publisher';
+import { KnownItems } from '../../apps/ingester/src/known-items';
 import { FeedPoller } from '../../apps/ingester/src/polling/feed-poller';
 import { FeedRegistry } from '../../apps/ingester/src/registry/feed-registry';
 import { SeenArticles } from '../../apps/ingester/src/seen-articles.store';
@@ -32,7 +33,11 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', noAsyncTraces: true });
   const publisher = new EventPublisher(jetstream(nc), topology(namespace));
   const seen = await SeenArticles.open(nc, namespace);
-  const articles = new ArticlePublisher({ seen, publish: (event) => publisher.publish(event) });
+  const articles = new ArticlePublisher({
+    seen,
+    publish: (event) => publisher.publish(event),
+    knownItems: new KnownItems(),
+  });
   const registry = new FeedRegistry(prisma);
   Logger.overrideLogger(['log', 'warn', 'error', 'fatal']);
   const logger = new Logger(name);

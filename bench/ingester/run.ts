@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ingester [-- --feeds N --items K --changed F --no-etag E --concurrency C --hosts H --replicas R --profile FILE]`
+ * `npm run bench:ingester [-- --feeds N --items K --changed F --no-etag E --concurrency C --hosts H --replicas R --profile FILE --profile-first FILE]`
  *
  * A local HTTP server (a child process, on H loopback addresses, so the per-host limit applies as it would
  * across publishers) serves N feeds of K items each. The real poller (FeedPoller + registry in
@@ -34,6 +34,7 @@ import { EventPublisher, ensureStreams } from '@diplowatch/messaging';
 import { createPrismaClient } from '@diplowatch/persistence';
 import { createTestDatabase } from '../../libs/testing/src/database';
 import { ArticlePublisher } from '../../apps/ingester/src/article-publisher';
+import { KnownItems } from '../../apps/ingester/src/known-items';
 import { FeedPoller, type PollReport } from '../../apps/ingester/src/polling/feed-poller';
 import { HostLimiter } from '../../apps/ingester/src/polling/host-limiter';
 import { FeedRegistry } from '../../apps/ingester/src/registry/feed-registry';
@@ -349,7 +350,11 @@ async function main(): Promise<void> {
       'config',
       3600,
     );
-    const articles = new ArticlePublisher({ seen, publish: (event) => publisher.publish(event) });
+    const articles = new ArticlePublisher({
+      seen,
+      publish: (event) => publisher.publish(event),
+      knownItems: new KnownItems(),
+    });
     // As the app runs with LOG_LEVEL=log: no debug lines (they are not even built then).
     Logger.overrideLogger(['log', 'warn', 'error', 'fatal']);
     const logger = new Logger('bench');
@@ -422,12 +427,27 @@ async function main(): Promise<void> {
       return result;
     };
 
+    const profiled = async <T>(flag: string, run: () => Promise<T>): Promise<T> => {
+      const index = process.argv.indexOf(flag);
+      if (index < 0) return run();
+      const session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+      const result = await run();
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(process.argv[index + 1]!, JSON.stringify(profile));
+      session.disconnect();
+      return result;
+    };
+
     memory('registry seeded');
     const baselineRssMb = round(process.memoryUsage().rss / MB);
     log(
       `resident before polling (Node, Prisma, NATS; the feed server is a child process): ${baselineRssMb} MB`,
     );
-    const first = await runCycle('first');
+    // --profile-first FILE: the same for the cold first cycle (every item new: the per-article cost).
+    const first = await profiled('--profile-first', () => runCycle('first'));
     // The everyday mix: some feeds have two new items, the others answer 304.
     const changed = Math.round(FEEDS * CHANGED);
     await server.bump(changed);
@@ -438,19 +458,7 @@ async function main(): Promise<void> {
     );
     memory('after the first cycle');
     // --profile FILE: a CPU profile (.cpuprofile, for Chrome DevTools) of the steady cycle alone.
-    const profileIndex = process.argv.indexOf('--profile');
-    const session = profileIndex >= 0 ? new Session() : null;
-    if (session) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
-    }
-    const steady = await runCycle('steady');
-    if (session) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(process.argv[profileIndex + 1]!, JSON.stringify(profile));
-      session.disconnect();
-    }
+    const steady = await profiled('--profile', () => runCycle('steady'));
     memory('after the steady cycle');
 
     // The same requests once more, without the ingester: the plain loop's rate.

@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
 import { type ArticleIngestedV1, createEvent, type NewsEvent } from '@diplowatch/contracts';
 import {
+  articleIdentity,
   contentHash,
   dedupeItems,
   type FeedItem,
+  type KnownItemDates,
   type ParsedFeed,
   toArticleIngested,
 } from '@diplowatch/domain';
 import { type PublishResult } from '@diplowatch/messaging';
 import { type MainText } from './full-text/extract-main-text';
+import {
+  ARTICLE_ID_PREFIX,
+  flatCopy,
+  ITEM_HASH_PREFIX,
+  type KnownItems,
+  type RememberedItem,
+} from './known-items';
 import {
   type ArticleDecision,
   afterPublish,
@@ -63,6 +72,13 @@ export type ArticlePublisherDeps = {
   publish: (event: NewsEvent) => Promise<PublishResult>;
   /** Main text of an article page (null: not found); only called for feeds with fetchFullText. */
   fetchMainText?: (url: string) => Promise<MainText | null>;
+  /** Items of each feed's last document, by markup: those repeated unchanged are not read again. */
+  knownItems?: KnownItems;
+};
+
+const timeOf = (dates: KnownItemDates) => {
+  const stamp = dates.updatedAt ?? dates.publishedAt;
+  return stamp ? Date.parse(stamp) : Number.NEGATIVE_INFINITY;
 };
 
 /** Items of one document in flight at once. */
@@ -82,16 +98,63 @@ const MAX_CAS_ATTEMPTS = 4;
 export class ArticlePublisher {
   constructor(private readonly deps: ArticlePublisherDeps) {}
 
+  /**
+   * For the parser (ParseFeedOptions.knownItem): an item of this feed is not read again when its
+   * markup is that of an item of the feed's last document and the seen-articles cache still
+   * holds that item's hash for this feed - the very test publishFeed would make after reading it.
+   * Undefined without a KnownItems memory.
+   */
+  knownItemLookup(feedUrl: string): ((key: string) => KnownItemDates | null) | undefined {
+    const memory = this.deps.knownItems;
+    if (!memory) return undefined;
+    // Resolved at the first call: most polls end in a 304 and never parse.
+    let remembered: ReadonlyMap<string, RememberedItem> | undefined | null = null;
+    let source = '';
+    return (key) => {
+      if (remembered === null) {
+        remembered = memory.get(feedUrl);
+        if (remembered) source = feedKey(feedUrl);
+      }
+      // Without a memory of the feed, keys are still wanted: to remember this document's items.
+      const item = remembered?.get(key);
+      return item && this.deps.seen.knownUnchanged(item.articleId, item.itemHash, source) ? item : null;
+    };
+  }
+
   async publishFeed(feed: PublishFeed, parsed: ParsedFeed, fetchedAt: Date): Promise<PublishReport> {
     const report: PublishReport = {
-      items: parsed.items.length,
+      items: parsed.items.length + parsed.known.length,
       published: 0,
       sourcesAdded: 0,
       itemErrors: [],
       fullText: { extracted: 0, failed: 0 },
     };
-    const { items, articleIds } = dedupeItems(parsed.items, feed.url);
+    const memory = this.deps.knownItems;
     const source = feedKey(feed.url);
+    const { items, articleIds, keys, known } = this.dedupe(feed.url, parsed);
+    // What this document's items will be remembered as, if it is published in full.
+    const remember = memory && parsed.itemKeys ? new Map<string, RememberedItem>() : null;
+    const rememberItem = (key: string | null, articleId: string, itemHash: string, dates: KnownItemDates) => {
+      if (remember && key !== null)
+        remember.set(flatCopy(key), {
+          articleId: flatCopy(articleId.slice(0, ARTICLE_ID_PREFIX)),
+          itemHash: flatCopy(itemHash.slice(0, ITEM_HASH_PREFIX)),
+          publishedAt: dates.publishedAt,
+          updatedAt: dates.updatedAt,
+        });
+    };
+    for (const { key, remembered } of known) {
+      // Not read again: the parser was told it is known, and the cache must still say so (it
+      // did a moment ago; another feed's poll may have changed it since).
+      if (this.deps.seen.knownUnchanged(remembered.articleId, remembered.itemHash, source))
+        remember?.set(flatCopy(key), remembered);
+      else
+        report.itemErrors.push({
+          index: -1,
+          message:
+            'an item recognised by its markup is no longer known unchanged; read again at the next poll',
+        });
+    }
     // The common case first, synchronously: the feed repeats items it already gave, unchanged.
     // Identity and hash alone answer it (no KV round trip, no promise per item); only the rest
     // goes on to the asynchronous path.
@@ -101,6 +164,7 @@ export class ArticlePublisher {
         const itemHash = contentHash(items[index]!);
         if (!this.deps.seen.knownUnchanged(articleIds[index]!, itemHash, source))
           pending.push({ index, itemHash });
+        else rememberItem(keys[index]!, articleIds[index]!, itemHash, items[index]!);
       } catch (error) {
         report.itemErrors.push({ index, message: (error as Error).message });
       }
@@ -123,6 +187,7 @@ export class ArticlePublisher {
           );
           if (decision === 'publish') report.published++;
           else if (decision === 'add_source') report.sourcesAdded++;
+          rememberItem(keys[index]!, articleIds[index]!, itemHash, items[index]!);
         } catch (error) {
           if (error instanceof PublishFailedError) stop.failed ??= error;
           else report.itemErrors.push({ index, message: (error as Error).message });
@@ -130,9 +195,90 @@ export class ArticlePublisher {
       }
     };
     await Promise.all(Array.from({ length: Math.min(ITEM_CONCURRENCY, pending.length) }, worker));
+    // Only a document handled in full is remembered; otherwise the next one is read in full.
+    memory?.set(feed.url, stop.failed || report.itemErrors.length > 0 ? null : remember);
     if (stop.failed) throw stop.failed;
     report.itemErrors.sort((a, b) => a.index - b.index);
     return report;
+  }
+
+  /**
+   * One item per article (dedupeItems): where several share an identity, the one updated (or
+   * published) last is kept; on a tie, the first in document order. Items recognised by their
+   * markup take part with their remembered id (its 32-character prefix, which is then what all
+   * identities are compared by) and dates.
+   */
+  private dedupe(
+    feedUrl: string,
+    parsed: ParsedFeed,
+  ): {
+    items: FeedItem[];
+    articleIds: string[];
+    keys: (string | null)[];
+    known: { key: string; remembered: RememberedItem }[];
+  } {
+    if (parsed.known.length === 0) {
+      const { items, articleIds, indexes } = dedupeItems(parsed.items, feedUrl);
+      const keys = indexes.map((index) => parsed.itemKeys?.[index] ?? null);
+      return { items, articleIds, keys, known: [] };
+    }
+    type Entry = {
+      id: string;
+      time: number;
+      read: { item: FeedItem; articleId: string; key: string | null } | null;
+      known: { key: string; remembered: RememberedItem } | null;
+    };
+    const all: Entry[] = [];
+    let k = 0;
+    let r = 0;
+    const total = parsed.items.length + parsed.known.length;
+    for (let order = 0; order < total; order++) {
+      const known = parsed.known[k];
+      if (known?.index === order) {
+        k++;
+        // The parser hands back what knownItemLookup gave it: the remembered item itself.
+        const remembered = known.dates as RememberedItem;
+        if (typeof remembered.articleId !== 'string')
+          throw new Error('a known item did not come from knownItemLookup');
+        all.push({
+          id: remembered.articleId,
+          time: timeOf(remembered),
+          read: null,
+          known: { key: known.key, remembered },
+        });
+        continue;
+      }
+      const item = parsed.items[r]!;
+      const articleId = articleIdentity(item, feedUrl).articleId;
+      all.push({
+        id: articleId.slice(0, ARTICLE_ID_PREFIX),
+        time: timeOf(item),
+        read: { item, articleId, key: parsed.itemKeys?.[r] ?? null },
+        known: null,
+      });
+      r++;
+    }
+    const best = new Map<string, Entry>();
+    for (const entry of all) {
+      const current = best.get(entry.id);
+      if (!current || entry.time > current.time) best.set(entry.id, entry);
+    }
+    const out = {
+      items: [] as FeedItem[],
+      articleIds: [] as string[],
+      keys: [] as (string | null)[],
+      known: [] as { key: string; remembered: RememberedItem }[],
+    };
+    for (const entry of all) {
+      if (best.get(entry.id) !== entry) continue;
+      if (entry.known) out.known.push(entry.known);
+      else {
+        out.items.push(entry.read!.item);
+        out.articleIds.push(entry.read!.articleId);
+        out.keys.push(entry.read!.key);
+      }
+    }
+    return out;
   }
 
   private async publishItem(

@@ -1,7 +1,8 @@
 import { type NewsEvent } from '@diplowatch/contracts';
-import { type FeedItem, type ParsedFeed } from '@diplowatch/domain';
+import { type FeedItem, type ParsedFeed, parseFeedSync } from '@diplowatch/domain';
 import { ArticlePublisher, PublishFailedError } from './article-publisher';
-import { decideArticle, type SeenArticle, type SeenStore, type StoredArticle } from './seen-articles.store';
+import { KnownItems } from './known-items';
+import { type SeenArticle, type SeenStore, type StoredArticle } from './seen-articles.store';
 
 class MemorySeen implements SeenStore {
   readonly records = new Map<string, StoredArticle>();
@@ -9,8 +10,14 @@ class MemorySeen implements SeenStore {
   beforePut: ((articleId: string) => void) | null = null;
 
   knownUnchanged(articleId: string, itemHash: string, feed: string): boolean {
-    const record = this.records.get(articleId);
-    return record !== undefined && decideArticle(record, itemHash, feed) === 'skip';
+    // As SeenArticles: only the first 32 characters of the id and 16 of the hash count (what
+    // KnownItems remembers).
+    for (const [id, record] of this.records) {
+      if (!id.startsWith(articleId.slice(0, 32))) continue;
+      const known = record.sources === null ? record.itemHash : record.sources[feed];
+      return known !== undefined && known.slice(0, 16) === itemHash.slice(0, 16);
+    }
+    return false;
   }
   async get(articleId: string) {
     return this.records.get(articleId) ?? null;
@@ -51,6 +58,8 @@ const doc = (items: FeedItem[]): ParsedFeed => ({
   warnings: [],
   salvaged: false,
   encoding: 'utf-8',
+  known: [],
+  itemKeys: null,
 });
 
 const feedA = { url: 'https://a.example.org/rss', language: null, fetchFullText: false };
@@ -60,6 +69,7 @@ const at = new Date('2026-11-01T00:00:00Z');
 function setup(
   options: {
     fetchMainText?: (url: string) => Promise<{ title: string; text: string; html: string } | null>;
+    knownItems?: KnownItems;
   } = {},
 ) {
   const seen = new MemorySeen();
@@ -73,6 +83,7 @@ function setup(
       return { seq: events.length, duplicate: false };
     },
     fetchMainText: options.fetchMainText,
+    knownItems: options.knownItems,
   });
   return { seen, events, publisher, failPublishing: () => (failPublish = true) };
 }
@@ -265,6 +276,110 @@ describe('ArticlePublisher', () => {
       const report = await publisher.publishFeed({ ...feedA, fetchFullText: true }, doc([item()]), at);
       expect(report.fullText).toEqual({ extracted: 0, failed: 1 });
       expect(events[0]!.data).toMatchObject({ text: item().text });
+    });
+  });
+
+  describe('given items it knows by their markup (KnownItems)', () => {
+    const rssItem = (n: number, text = `Body ${n}`) =>
+      `<item><title>Story ${n}</title><link>https://news.example.org/${n}?utm_source=rss</link>` +
+      `<description>${text}</description><pubDate>Mon, 0${n} Jan 2024 10:00:00 GMT</pubDate></item>`;
+    const rss = (items: string) =>
+      Buffer.from(
+        `<rss version="2.0"><channel><title>T</title><ttl>${Math.random()}</ttl>${items}</channel></rss>`,
+      );
+    /** As the poller does: parse with the publisher's lookup, then publish. */
+    const poll = (publisher: ArticlePublisher, feed: typeof feedA, body: Buffer) => {
+      const parsed = parseFeedSync(body, {
+        feedUrl: feed.url,
+        knownItem: publisher.knownItemLookup(feed.url),
+      });
+      return publisher.publishFeed(feed, parsed, at).then((report) => ({ parsed, report }));
+    };
+
+    it('does not read repeated items again, and republishes an item whose markup changed as a revision', async () => {
+      const knownItems = new KnownItems();
+      const { events, publisher } = setup({ knownItems });
+      await poll(publisher, feedA, rss(rssItem(1) + rssItem(2)));
+      expect(knownItems.size).toBe(2);
+
+      const { parsed, report } = await poll(
+        publisher,
+        feedA,
+        rss(rssItem(3) + rssItem(1, 'Body 1, corrected') + rssItem(2)),
+      );
+      expect(parsed.items.map((i) => i.title)).toEqual(['Story 3', 'Story 1']); // item 2 not read
+      expect(parsed.known.map((k) => k.index)).toEqual([2]);
+      expect(report).toMatchObject({ items: 3, published: 2, itemErrors: [] });
+      const data = events.map((e) => e.data as { articleId: string; title: string; text: string });
+      expect(data.map((d) => d.title)).toEqual(['Story 1', 'Story 2', 'Story 3', 'Story 1']);
+      expect(data[3]).toMatchObject({ articleId: data[0]!.articleId, text: 'Body 1, corrected' });
+      expect(knownItems.size).toBe(3);
+
+      // Nothing changed: nothing read, nothing published.
+      const again = await poll(
+        publisher,
+        feedA,
+        rss(rssItem(3) + rssItem(1, 'Body 1, corrected') + rssItem(2)),
+      );
+      expect(again.parsed.items).toEqual([]);
+      expect(again.report).toMatchObject({ items: 3, published: 0 });
+      expect(events).toHaveLength(4);
+    });
+
+    it('still announces a second feed as a source, and keeps the newest of two items of one article', async () => {
+      const knownItems = new KnownItems();
+      const { events, publisher } = setup({ knownItems });
+      await poll(publisher, feedA, rss(rssItem(1)));
+      await poll(publisher, feedB, rss(rssItem(1)));
+      await poll(publisher, feedB, rss(rssItem(1)));
+      expect(events.map((e) => e.type)).toEqual(['ArticleIngested', 'ArticleSourceAdded']);
+
+      // An older copy of item 1 (known) beside a newer one: the newer is the article's revision,
+      // and the next poll (the old copy still known, the new one now too) publishes nothing.
+      const newer = rssItem(1, 'Body 1, updated').replace('Mon, 01 Jan', 'Tue, 09 Jan');
+      await poll(publisher, feedA, rss(rssItem(1) + newer));
+      await poll(publisher, feedA, rss(rssItem(1) + newer));
+      expect(events.map((e) => e.type)).toEqual(['ArticleIngested', 'ArticleSourceAdded', 'ArticleIngested']);
+      expect(events[2]!.data).toMatchObject({ text: 'Body 1, updated' });
+    });
+
+    it('forgets a feed whose document was not published in full, so the next one is read in full', async () => {
+      const knownItems = new KnownItems();
+      const { publisher, failPublishing } = setup({ knownItems });
+      await poll(publisher, feedA, rss(rssItem(1)));
+      expect(knownItems.get(feedA.url)?.size).toBe(1);
+      failPublishing();
+      await expect(poll(publisher, feedA, rss(rssItem(2) + rssItem(1)))).rejects.toBeInstanceOf(
+        PublishFailedError,
+      );
+      expect(knownItems.get(feedA.url)).toBeUndefined();
+    });
+
+    it('forgets the feeds remembered longest ago beyond its bound', () => {
+      const knownItems = new KnownItems(3);
+      const entry = { articleId: 'a', itemHash: 'h', publishedAt: null, updatedAt: null };
+      knownItems.set(
+        'f1',
+        new Map([
+          ['k1', entry],
+          ['k2', entry],
+        ]),
+      );
+      knownItems.set('f2', new Map([['k1', entry]]));
+      knownItems.set(
+        'f1',
+        new Map([
+          ['k1', entry],
+          ['k2', entry],
+        ]),
+      ); // f1 is now the newest
+      knownItems.set('f3', new Map([['k1', entry]]));
+      expect([knownItems.get('f1')?.size, knownItems.get('f2'), knownItems.get('f3')?.size]).toEqual([
+        2,
+        undefined,
+        1,
+      ]);
+      expect(knownItems.size).toBe(3);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkFeedBody, type FeedCheck, rejectedCheck } from '@diplowatch/domain';
+import { checkFeedBody, type FeedCheck, type ParseFeedOptions, rejectedCheck } from '@diplowatch/domain';
 import { FetchError, safeFetch, type SafeFetchOptions, type SafeFetchResponse } from './http/safe-fetch';
 
 /*
@@ -42,11 +42,16 @@ async function fetchDocument(
   return response.notModified ? { kind: 'not_modified', response } : { kind: 'body', response };
 }
 
-const checkOf = (response: SafeFetchResponse, maxBytes: number | undefined): FeedCheck =>
+const checkOf = (
+  response: SafeFetchResponse,
+  maxBytes: number | undefined,
+  knownItem?: ParseFeedOptions['knownItem'],
+): FeedCheck =>
   checkFeedBody(response.body, {
     feedUrl: response.url,
     contentType: response.headers['content-type'] ?? null,
     maxBytes,
+    knownItem,
   });
 
 export async function fetchFeed(
@@ -88,6 +93,8 @@ export async function fetchFeedForPoll(
     etag?: string | null;
     lastModified?: string | null;
     lastBodyHash?: string | null;
+    /** Items the caller knows by their markup are not read again (ParseFeedOptions.knownItem). */
+    knownItem?: ParseFeedOptions['knownItem'];
   },
 ): Promise<PollFetchResult> {
   const fetched = await fetchDocument(url, settings);
@@ -95,7 +102,12 @@ export async function fetchFeedForPoll(
   const { response } = fetched;
   const bodyHash = bodyHashOf(response.url, response.body);
   if (settings.lastBodyHash === bodyHash) return { kind: 'unchanged', response, bodyHash };
-  return { kind: 'fetched', response, check: checkOf(response, settings.maxBytes), bodyHash };
+  return {
+    kind: 'fetched',
+    response,
+    check: checkOf(response, settings.maxBytes, settings.knownItem),
+    bodyHash,
+  };
 }
 
 /** One line of `npm run feed:check`. */

@@ -13,6 +13,7 @@ import { JetStreamService } from '@diplowatch/messaging';
 import { PrismaService } from '@diplowatch/persistence';
 import { HealthRegistry, MetricsService } from '@diplowatch/runtime';
 import { ArticlePublisher } from './article-publisher';
+import { KnownItems } from './known-items';
 import { type FetchSettings } from './feed-fetch';
 import { type FeedConfig } from './feeds-config';
 import { fetchMainText } from './full-text/extract-main-text';
@@ -85,6 +86,7 @@ export class FeedPollerService implements OnApplicationBootstrap, OnApplicationS
       seen,
       publish: (event) => this.jetstream.publisher.publish(event),
       fetchMainText: (url) => fetchMainText(url, fetch),
+      knownItems: new KnownItems(),
     });
     this.poller = new FeedPoller(
       registry,

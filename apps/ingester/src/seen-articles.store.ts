@@ -75,6 +75,7 @@ const encode = (seen: SeenArticle) =>
 
 /** What ArticlePublisher needs from the store (an in-memory one serves unit tests). */
 export type SeenStore = {
+  /** Compares only the first 32 characters of the id and 16 of the hash (callers may pass no more). */
   knownUnchanged(articleId: string, itemHash: string, feed: string): boolean;
   get(articleId: string): Promise<StoredArticle | null>;
   put(articleId: string, next: SeenArticle, previous: StoredArticle | null): Promise<boolean>;

@@ -13,6 +13,7 @@ import {
   testNamespace,
 } from '@diplowatch/testing';
 import { ArticlePublisher } from '../article-publisher';
+import { KnownItems } from '../known-items';
 import { FeedRegistry } from '../registry/feed-registry';
 import { SeenArticles, type SeenStore } from '../seen-articles.store';
 import { FeedPoller, type FeedPollerOptions, type PollReport } from './feed-poller';
@@ -328,6 +329,76 @@ describe('FeedPoller against a shared registry', () => {
         .map((e) => (e.data as { title: string }).title);
       expect(new Set(titles)).toEqual(new Set([0, 1, 2].map((i) => `retry story ${i}`)));
       expect((await prisma.feed.findFirstOrThrow()).bodyHash).toMatch(/^v1:/);
+    });
+  });
+
+  describe('when a changed document repeats items byte for byte (KnownItems)', () => {
+    /** Counts the items the parser was told it need not read. */
+    class CountingPublisher extends ArticlePublisher {
+      notRead = 0;
+      override knownItemLookup(feedUrl: string) {
+        const lookup = super.knownItemLookup(feedUrl);
+        return (
+          lookup &&
+          ((key: string) => {
+            const known = lookup(key);
+            if (known) this.notRead++;
+            return known;
+          })
+        );
+      }
+    }
+
+    it('does not read them again, republishes the item that changed, and counts them all', async () => {
+      server.set('/known/feed.xml', { body: rss('known', 3) });
+      await registry.seed([{ url: server.url('/known/feed.xml') }], 'config', 600);
+      const articles = new CountingPublisher({
+        seen,
+        publish: async (event) => {
+          events.push(event);
+          return { seq: events.length, duplicate: false };
+        },
+        knownItems: new KnownItems(),
+      });
+      const reports: PollReport[] = [];
+      const poller = new FeedPoller(registry, articles, options('poller-known'), {
+        logger: quiet,
+        onPoll: (r) => reports.push(r),
+      });
+      pollers.push(poller);
+      poller.start();
+      await eventually(async () => expect(reports).toHaveLength(1), 10_000, 50);
+      expect(reports[0]).toMatchObject({ articles: { published: 3 } });
+      expect(articles.notRead).toBe(0);
+
+      // Story 0 corrected, story 3 new, stories 1 and 2 the same bytes (a new ETag: a 200).
+      server.set('/known/feed.xml', {
+        body: rss('known', 4).replace('About known 0.', 'About known 0, corrected.'),
+      });
+      await prisma.feed.updateMany({ data: { nextCheckAt: new Date(0) } });
+      await eventually(async () => expect(reports).toHaveLength(2), 10_000, 50);
+      await stopAll();
+      expect(articles.notRead).toBe(2);
+      expect(reports[1]).toMatchObject({
+        outcome: 'new_items',
+        articles: { items: 4, published: 2, itemErrors: [] },
+      });
+      const ingested = events
+        .filter((e) => e.type === 'ArticleIngested')
+        .map((e) => e.data as { articleId: string; title: string; text: string });
+      // Items of one document are published a few at a time: in no particular order.
+      const titles = (list: typeof ingested) => list.map((d) => d.title).sort();
+      expect(titles(ingested.slice(0, 3))).toEqual(['known story 0', 'known story 1', 'known story 2']);
+      expect(titles(ingested.slice(3))).toEqual(['known story 0', 'known story 3']);
+      const original = ingested.slice(0, 3).find((d) => d.title === 'known story 0')!;
+      const revised = ingested.slice(3).find((d) => d.title === 'known story 0')!;
+      expect(revised).toMatchObject({ articleId: original.articleId, text: 'About known 0, corrected.' });
+      // The items not read count as items.
+      expect(await prisma.feed.findFirstOrThrow()).toMatchObject({
+        lastItemCount: 4,
+        itemsSeen: 5n,
+        lastItemAt: new Date('2026-11-01T13:00:00Z'),
+      });
     });
   });
 

@@ -257,6 +257,7 @@ export class FeedPoller {
       etag: feed.etag,
       lastModified: feed.lastModified,
       lastBodyHash: feed.bodyHash,
+      knownItem: this.articles.knownItemLookup(feed.url),
     });
     if (fetched.kind === 'failed') {
       const { error } = fetched;
@@ -335,7 +336,10 @@ export class FeedPoller {
         lastModified: keepValidators ? response.lastModified : null,
         itemCount: check.items,
         newArticles: articles.published,
-        itemDates: check.feed.items.map((item) => item.publishedAt),
+        itemDates: [
+          ...check.feed.items.map((item) => item.publishedAt),
+          ...check.feed.known.map((known) => known.dates.publishedAt),
+        ],
       },
       outcome:
         check.outcome === 'salvaged'

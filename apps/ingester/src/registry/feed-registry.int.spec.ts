@@ -55,7 +55,11 @@ describe('FeedRegistry.recordPolls (one statement for many polls)', () => {
         patch: { ...base(600), etag: '"e1"', lastModified: null, lastItemCount: 3, itemsSeenIncrement: 3 },
         bodyHash: 'v1:new',
       },
-      { id: id('notmod'), patch: { ...base(700), lastOutcome: 'not_modified', lastHttpStatus: 304 } },
+      // A field present but undefined is absent, as one left out.
+      {
+        id: id('notmod'),
+        patch: { ...base(700), lastOutcome: 'not_modified', lastHttpStatus: 304, etag: undefined },
+      },
       {
         id: id('failed'),
         patch: {

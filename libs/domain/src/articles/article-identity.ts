@@ -87,13 +87,13 @@ export function contentHash(item: FeedItem): string {
 /**
  * One item per article: where several items of one feed share an identity, keeps the one
  * updated (or published) last; on a tie, the first in document order (feeds list newest
- * first). The kept items stay in document order, with their `articleIds`; `dropped` counts
- * the rest.
+ * first). The kept items stay in document order, with their `articleIds` and their `indexes`
+ * in `items`; `dropped` counts the rest.
  */
 export function dedupeItems(
   items: FeedItem[],
   feedUrl: string,
-): { items: FeedItem[]; dropped: number; articleIds: string[] } {
+): { items: FeedItem[]; dropped: number; articleIds: string[]; indexes: number[] } {
   const best = new Map<string, { index: number; time: number }>();
   const ids = items.map((item, index) => {
     const id = articleIdentity(item, feedUrl).articleId;
@@ -105,6 +105,11 @@ export function dedupeItems(
   });
   const keep = new Set([...best.values()].map((b) => b.index));
   const kept = (_: unknown, index: number) => keep.has(index);
-  // The kept items' ids come along, so callers need not hash every item twice.
-  return { items: items.filter(kept), articleIds: ids.filter(kept), dropped: items.length - keep.size };
+  // The kept items' ids (and positions) come along, so callers need not hash every item twice.
+  return {
+    items: items.filter(kept),
+    articleIds: ids.filter(kept),
+    indexes: [...keep].sort((a, b) => a - b),
+    dropped: items.length - keep.size,
+  };
 }

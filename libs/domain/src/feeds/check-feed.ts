@@ -43,7 +43,8 @@ export function checkFeedBody(body: Buffer, opts: ParseFeedOptions): FeedCheck {
   return {
     outcome: feed.salvaged ? 'salvaged' : 'parsed',
     format: feed.format,
-    items: feed.items.length,
+    // Items not read again (ParseFeedOptions.knownItem) are items all the same.
+    items: feed.items.length + feed.known.length,
     error: null,
     feed,
   };

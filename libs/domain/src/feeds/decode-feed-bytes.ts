@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 export type DecodedFeed = {
@@ -91,7 +91,7 @@ export function decodeFeedBytes(
   }
 
   const utf8 = isUtf8(body);
-  const hasHigh = hasNonAscii(body);
+  const hasHigh = !isAscii(body);
   const chosen = httpEncoding && !isWide(httpEncoding) ? httpEncoding : declaredNorm;
   const chosenSource = httpEncoding && !isWide(httpEncoding) ? 'http' : 'declaration';
   const asciiDeclared =
@@ -297,11 +297,6 @@ function decodeWith(bytes: Buffer, encoding: string): string {
   if (encoding === 'utf-8') return bytes.toString('utf8');
   if (encoding === 'utf-16le') return bytes.toString('utf16le');
   return iconv.decode(bytes, encoding, { stripBOM: true });
-}
-
-function hasNonAscii(body: Buffer): boolean {
-  for (let i = 0; i < body.length; i++) if (body[i]! >= 0x80) return true;
-  return false;
 }
 
 /**

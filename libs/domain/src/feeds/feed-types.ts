@@ -40,7 +40,20 @@ export type ParsedFeed = {
   salvaged: boolean;
   /** The character encoding used to decode the body. */
   encoding: string;
+  /**
+   * Items not read again because the caller knew their markup (ParseFeedOptions.knownItem):
+   * their position among all items in document order, their key and the dates the caller gave.
+   * `items` holds the others, in document order. Empty unless knownItem was given.
+   */
+  known: KnownItemRef[];
+  /** The markup key of each item of `items` (same order), when knownItem was given and keys apply; else null. */
+  itemKeys: string[] | null;
 };
+
+/** What the caller remembers of an item it has handled before: enough for cadence and dedupe. */
+export type KnownItemDates = { publishedAt: string | null; updatedAt: string | null };
+
+export type KnownItemRef = { index: number; key: string; dates: KnownItemDates };
 
 export type ParseFeedOptions = {
   /** The URL the body was fetched from (after redirects): the base for relative links and feed-local ids. */
@@ -49,4 +62,11 @@ export type ParseFeedOptions = {
   contentType?: string | null;
   /** Refuse larger bodies with code 'too_large' (default 20 MiB). */
   maxBytes?: number;
+  /**
+   * Called with the key of each complete XML item (a hash of its markup and of everything
+   * outside it that its reading depends on): a caller that handled an item with this very key
+   * before, and needs nothing more of it, returns its dates and the item is not read again (it
+   * goes to ParsedFeed.known). Keys are only given for well-formed, correctly encoded documents.
+   */
+  knownItem?: (key: string) => KnownItemDates | null;
 };

@@ -54,6 +54,8 @@ export function parseFeedSync(body: Buffer, opts: ParseFeedOptions): ParsedFeed 
       warnings,
       salvaged: decoded.defective || feed.structural,
       encoding: decoded.encoding,
+      known: [],
+      itemKeys: null,
     };
   }
 
@@ -69,7 +71,8 @@ export function parseFeedSync(body: Buffer, opts: ParseFeedOptions): ParsedFeed 
       'the document has no root element (only comments, declarations or whitespace)',
     );
   }
-  const feed = readXmlFeed(doc);
+  // A body decoded with repairs is read in full: its items are not recognised by their markup.
+  const feed = readXmlFeed(doc, { knownItem: decoded.defective ? undefined : opts.knownItem });
   warnings.push(
     ...doc.errors.map((e) => `XML not well-formed: ${e}`),
     ...feed.warnings,
@@ -85,6 +88,8 @@ export function parseFeedSync(body: Buffer, opts: ParseFeedOptions): ParsedFeed 
     warnings,
     salvaged: decoded.defective || doc.errors.length > 0 || feed.structural,
     encoding: decoded.encoding,
+    known: feed.known,
+    itemKeys: feed.itemKeys,
   };
 }
 

@@ -1,4 +1,4 @@
-import { FeedParseError, parseFeed, type ParsedFeed } from '.';
+import { checkFeedBody, FeedParseError, type KnownItemDates, parseFeed, type ParsedFeed } from '.';
 
 const feedUrl = 'https://news.example.org/feeds/world.xml';
 
@@ -294,6 +294,90 @@ describe('parseFeed', () => {
       const feed = await parse(`<rss><channel><title>${'& '.repeat(200_000)}</title></channel></rss>`);
       expect(feed.salvaged).toBe(true);
       expect(performance.now() - started).toBeLessThan(1000);
+    });
+  });
+
+  describe('given a caller that knows items by their markup (knownItem)', () => {
+    const rssItem = (n: number, text = `Body ${n}`) =>
+      `<item><title>Story ${n}</title><link>https://news.example.org/${n}</link><dc:creator>Desk</dc:creator>` +
+      `<description>${text}</description><pubDate>Mon, 0${n} Jan 2024 10:00:00 GMT</pubDate></item>`;
+    const rss = (items: string, opts: { language?: string; dc?: string; base?: string } = {}) =>
+      `<?xml version="1.0"?><rss version="2.0" xmlns:dc="${opts.dc ?? 'http://purl.org/dc/elements/1.1/'}">` +
+      `<channel${opts.base ? ` xml:base="${opts.base}"` : ''}><title>T</title><lastBuildDate>${Math.random()}</lastBuildDate>` +
+      `<language>${opts.language ?? 'en'}</language>${items}</channel></rss>`;
+    const parseWith = (xml: string, knownItem: (key: string) => KnownItemDates | null) =>
+      parseFeed(Buffer.from(xml), { feedUrl, knownItem });
+    const keysOf = async (xml: string) => (await parseWith(xml, () => null)).itemKeys!;
+
+    it('gives each item a key, and leaves the items it knows unread with their dates and positions', async () => {
+      const first = await parseWith(rss(rssItem(1) + rssItem(2)), () => null);
+      expect(first.items.map((i) => i.title)).toEqual(['Story 1', 'Story 2']);
+      expect(first.itemKeys).toHaveLength(2);
+      const remembered = new Map(first.itemKeys!.map((key, i) => [key, first.items[i]!]));
+
+      // A new item on top, item 1 reworded, item 2 unchanged (the channel around them changed).
+      const asked: string[] = [];
+      const second = await parseWith(
+        rss(rssItem(3) + rssItem(1, 'Body 1, corrected') + rssItem(2)),
+        (key) => {
+          asked.push(key);
+          return remembered.get(key) ?? null;
+        },
+      );
+      expect(asked).toHaveLength(3);
+      expect(second.items.map((i) => [i.title, i.text])).toEqual([
+        ['Story 3', 'Body 3'],
+        ['Story 1', 'Body 1, corrected'],
+      ]);
+      expect(second.known).toEqual([
+        {
+          index: 2,
+          key: first.itemKeys![1],
+          dates: { ...first.items[1]!, publishedAt: '2024-01-02T10:00:00.000Z' },
+        },
+      ]);
+      expect(second.itemKeys).toEqual([asked[0], asked[1]]);
+      expect(
+        checkFeedBody(Buffer.from(rss(rssItem(1) + rssItem(2))), {
+          feedUrl,
+          knownItem: (key) => remembered.get(key) ?? null,
+        }).items,
+      ).toBe(2);
+    });
+
+    it('keys an item by what its reading depends on outside it too', async () => {
+      const [plain] = await keysOf(rss(rssItem(1)));
+      expect((await keysOf(rss(rssItem(2) + rssItem(1))))[1]).toBe(plain);
+      // Another feed language, another binding of the dc: prefix, another xml:base, another URL.
+      expect((await keysOf(rss(rssItem(1), { language: 'ru' })))[0]).not.toBe(plain);
+      expect((await keysOf(rss(rssItem(1), { dc: 'urn:other' })))[0]).not.toBe(plain);
+      expect((await keysOf(rss(rssItem(1), { base: 'https://other.example.org/' })))[0]).not.toBe(plain);
+      const elsewhere = await parseFeed(Buffer.from(rss(rssItem(1))), {
+        feedUrl: 'https://other.example.org/feed.xml',
+        knownItem: () => null,
+      });
+      expect(elsewhere.itemKeys![0]).not.toBe(plain);
+    });
+
+    it('reads every item of a document that is not well-formed', async () => {
+      let asked = 0;
+      const feed = await parseWith(rss(rssItem(1) + rssItem(2).replace('Body 2', 'Body & 2')), () => {
+        asked++;
+        return { publishedAt: null, updatedAt: null };
+      });
+      expect(feed.salvaged).toBe(true);
+      expect(asked).toBe(0);
+      expect(feed.items).toHaveLength(2);
+      expect(feed.itemKeys).toBeNull();
+    });
+
+    it('keys Atom entries with the feed author they inherit', async () => {
+      const atom = (author: string) =>
+        `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><author><name>${author}</name></author>` +
+        `<entry><id>tag:example.org,2024:1</id><title>One</title><updated>2024-01-01T00:00:00Z</updated></entry></feed>`;
+      const [a] = await keysOf(atom('Desk A'));
+      expect(await keysOf(atom('Desk A'))).toEqual([a]);
+      expect((await keysOf(atom('Desk B')))[0]).not.toBe(a);
     });
   });
 });

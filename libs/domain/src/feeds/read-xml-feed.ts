@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { FeedParseError } from './feed-parse-error';
 import { parseFeedDate } from './feed-dates';
-import { type FeedFormat, type FeedItem } from './feed-types';
+import { type FeedFormat, type FeedItem, type KnownItemDates, type KnownItemRef } from './feed-types';
 import { htmlToText, looksLikeHtml, plainToText, toSingleLine } from './html-to-text';
 import {
   XHTML_NS,
@@ -44,16 +45,23 @@ export type XmlFeedResult = {
   warnings: string[];
   /** Structural defects recovered from (beyond XML well-formedness). */
   structural: boolean;
+  known: KnownItemRef[];
+  itemKeys: string[] | null;
 };
 
+export type ReadXmlFeedOptions = { knownItem?: (key: string) => KnownItemDates | null };
+
 /** Recognises the feed format from the root element (never from the file name or Content-Type). */
-export function readXmlFeed(doc: XmlDocument): XmlFeedResult {
+export function readXmlFeed(doc: XmlDocument, opts: ReadXmlFeedOptions = {}): XmlFeedResult {
   const root = doc.root!;
+  // Items are recognised by their markup only in a well-formed document: recovery from an
+  // error may depend on what surrounds an item.
+  const knownItem = doc.errors.length === 0 ? opts.knownItem : undefined;
   // The root's local name decides; an unexpected default namespace on it (seen in the wild:
   // <rss xmlns="http://www.w3.org/2005/Atom">) is tolerated and its elements read as core ones.
-  if (root.local === 'rss') return readRss2(doc, root);
-  if (root.local === 'RDF') return readRss1(doc, root);
-  if (root.local === 'feed') return readAtom(doc, root);
+  if (root.local === 'rss') return readRss2(doc, root, knownItem);
+  if (root.local === 'RDF') return readRss1(doc, root, knownItem);
+  if (root.local === 'feed') return readAtom(doc, root, knownItem);
   if (root.local.toLowerCase() === 'html')
     throw new FeedParseError('not_a_feed', 'the document is an HTML page, not a feed');
   throw new FeedParseError(
@@ -190,9 +198,72 @@ function warnNested(items: XmlElement[], local: string, collector: ItemCollector
   }
 }
 
+/**
+ * Bump when a reader change must reach items whose markup did not change (a caller's memory
+ * of items by key is then void).
+ */
+const ITEM_KEY_VERSION = 'v1';
+
+type ReadItems = { items: FeedItem[]; known: KnownItemRef[]; itemKeys: string[] | null };
+
+/**
+ * Reads each item element, or - when the caller knows an item's key - leaves it unread. The key
+ * is a hash of the item's markup and of everything outside it that reading it depends on: the
+ * start tags of its ancestors (namespace declarations, xml:base, xml:lang), the root's resolved
+ * base (the document's URL), and the feed-level values the reader passes in (`context`: the
+ * format, the feed's language, the feed's author). The same key therefore reads to the same item.
+ */
+function readItems(
+  doc: XmlDocument,
+  elements: XmlElement[],
+  knownItem: ((key: string) => KnownItemDates | null) | undefined,
+  context: (string | null)[],
+  read: (element: XmlElement) => FeedItem,
+): ReadItems {
+  if (!knownItem) return { items: elements.map(read), known: [], itemKeys: null };
+  const items: FeedItem[] = [];
+  const known: KnownItemRef[] = [];
+  const itemKeys: string[] = [];
+  const contexts = new Map<XmlElement | null, Buffer>();
+  const contextOf = (parent: XmlElement | null): Buffer => {
+    let value = contexts.get(parent);
+    if (value === undefined) {
+      const tags: string[] = [];
+      for (let el = parent; el; el = el.parent) tags.push(doc.source.slice(el.start, el.startTagEnd));
+      value = createHash('sha256')
+        .update(
+          JSON.stringify([ITEM_KEY_VERSION, doc.root?.base ?? '', doc.externalDtd, ...context, ...tags]),
+        )
+        .digest();
+      contexts.set(parent, value);
+    }
+    return value;
+  };
+  for (let index = 0; index < elements.length; index++) {
+    const element = elements[index]!;
+    const key = createHash('sha256')
+      .update(contextOf(element.parent))
+      .update(doc.source.slice(element.start, element.stop))
+      .digest('base64url')
+      .slice(0, 22);
+    const dates = element.stop >= 0 ? knownItem(key) : null;
+    if (dates) {
+      known.push({ index, key, dates });
+      continue;
+    }
+    items.push(read(element));
+    itemKeys.push(key);
+  }
+  return { items, known, itemKeys };
+}
+
 // ---- RSS 0.9x / 2.0 ---------------------------------------------------------------------------
 
-function readRss2(doc: XmlDocument, root: XmlElement): XmlFeedResult {
+function readRss2(
+  doc: XmlDocument,
+  root: XmlElement,
+  knownItem: ReadXmlFeedOptions['knownItem'],
+): XmlFeedResult {
   const collector: ItemCollector = { items: [], warnings: [], structural: false };
   const core = RSS2_NAMESPACES.has(root.ns) ? RSS2_NAMESPACES : new Set([...RSS2_NAMESPACES, root.ns]);
   if (core !== RSS2_NAMESPACES) collector.warnings.push(`<rss> in namespace ${root.ns}; read as RSS 2.0`);
@@ -213,7 +284,9 @@ function readRss2(doc: XmlDocument, root: XmlElement): XmlFeedResult {
     (channel && (childText(channel, 'language', core) ?? childText(channel, 'language', NS.dc))) ?? root.lang,
   );
   const unreadable = { count: 0 };
-  const mapped = items.map((item) => readRssItem(item, core, feedLanguage, unreadable));
+  const read = readItems(doc, items, knownItem, ['rss2', feedLanguage], (item) =>
+    readRssItem(item, core, feedLanguage, unreadable),
+  );
   if (unreadable.count > 0)
     collector.warnings.push(`${unreadable.count} items have dates that could not be read (publishedAt null)`);
   return {
@@ -222,7 +295,7 @@ function readRss2(doc: XmlDocument, root: XmlElement): XmlFeedResult {
     title: cleanTitle(channel && childText(channel, 'title', core)),
     link: channel ? absoluteHttpUrl(childText(channel, 'link', core), channel.base) : null,
     language: feedLanguage,
-    items: mapped,
+    ...read,
     warnings: collector.warnings,
     structural: collector.structural,
   };
@@ -324,7 +397,11 @@ function atomPersonName(el: XmlElement): string | null {
 
 // ---- RSS 0.90 / 1.0 (RDF) ---------------------------------------------------------------------
 
-function readRss1(doc: XmlDocument, root: XmlElement): XmlFeedResult {
+function readRss1(
+  doc: XmlDocument,
+  root: XmlElement,
+  knownItem: ReadXmlFeedOptions['knownItem'],
+): XmlFeedResult {
   const collector: ItemCollector = { items: [], warnings: [], structural: false };
   if (root.ns !== NS.rdf)
     collector.warnings.push(`<RDF> root in namespace ${root.ns ?? '(none)'}; read as RSS 1.0`);
@@ -340,7 +417,9 @@ function readRss1(doc: XmlDocument, root: XmlElement): XmlFeedResult {
   const coreNs = channel?.ns ?? items[0]?.ns ?? NS.rss1;
   const feedLanguage = cleanLanguage((channel && childText(channel, 'language', NS.dc)) ?? root.lang);
   const unreadable = { count: 0 };
-  const mapped = items.map((item) => readRssItem(item, RSS1_CORE, feedLanguage, unreadable));
+  const read = readItems(doc, items, knownItem, ['rss1', feedLanguage], (item) =>
+    readRssItem(item, RSS1_CORE, feedLanguage, unreadable),
+  );
   if (unreadable.count > 0)
     collector.warnings.push(`${unreadable.count} items have dates that could not be read (publishedAt null)`);
   return {
@@ -349,7 +428,7 @@ function readRss1(doc: XmlDocument, root: XmlElement): XmlFeedResult {
     title: cleanTitle(channel && childText(channel, 'title', RSS1_CORE)),
     link: channel ? absoluteHttpUrl(childText(channel, 'link', RSS1_CORE), channel.base) : null,
     language: feedLanguage,
-    items: mapped,
+    ...read,
     warnings: collector.warnings,
     structural: collector.structural,
   };
@@ -390,7 +469,11 @@ function readTextConstruct(el: XmlElement | null): TextConstruct | null {
   return { markup: text.trim(), isHtml: false, element: el };
 }
 
-function readAtom(doc: XmlDocument, root: XmlElement): XmlFeedResult {
+function readAtom(
+  doc: XmlDocument,
+  root: XmlElement,
+  knownItem: ReadXmlFeedOptions['knownItem'],
+): XmlFeedResult {
   const collector: ItemCollector = { items: [], warnings: [], structural: false };
   const ns = root.ns;
   if (!ATOM.has(ns)) {
@@ -407,7 +490,7 @@ function readAtom(doc: XmlDocument, root: XmlElement): XmlFeedResult {
   const feedAuthor = atomName(root, inNs);
   const feedLanguage = cleanLanguage(root.lang);
   const unreadable = { count: 0 };
-  const items = entries.map((entry): FeedItem => {
+  const read = readItems(doc, entries, knownItem, ['atom', feedLanguage, feedAuthor], (entry): FeedItem => {
     const title = readTextConstruct(child(entry, 'title', inNs));
     const content =
       readTextConstruct(child(entry, 'content', inNs)) ?? readTextConstruct(child(entry, 'summary', inNs));
@@ -455,7 +538,7 @@ function readAtom(doc: XmlDocument, root: XmlElement): XmlFeedResult {
     title: feedTitle ? toSingleLine(feedTitle.markup, feedTitle.isHtml) : '',
     link: chooseAlternate(feedLinks),
     language: feedLanguage,
-    items,
+    ...read,
     warnings: collector.warnings,
     structural: collector.structural,
   };

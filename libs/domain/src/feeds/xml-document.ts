@@ -43,6 +43,14 @@ export type XmlElement = {
   lang: string | null;
   /** How the element ended: its own end tag, implicitly by an ancestor's end tag, or end of input. */
   end: 'closed' | 'implicit' | 'eof';
+  /**
+   * Where it stands in XmlDocument.source: the start tag's '<', the offset just after the start
+   * tag, and just after the end tag (-1 unless `end` is 'closed'). Lets a reader recognise an
+   * element whose markup it has seen before without reading it again.
+   */
+  start: number;
+  startTagEnd: number;
+  stop: number;
 };
 
 export type XmlNode = XmlElement | string;
@@ -55,6 +63,8 @@ export type XmlDocument = {
   externalDtd: boolean;
   /** Non-whitespace content other than comments/PIs outside the root element was seen. */
   contentOutsideRoot: boolean;
+  /** The text the element offsets refer to (the input, less any forbidden characters removed). */
+  source: string;
 };
 
 export type ParseXmlOptions = { baseUrl: string; maxDepth?: number; maxErrors?: number };
@@ -173,6 +183,7 @@ class XmlParser {
       errors: this.errors,
       externalDtd: this.externalDtd,
       contentOutsideRoot: this.contentOutsideRoot,
+      source: this.s,
     };
   }
 
@@ -429,7 +440,9 @@ class XmlParser {
       this.error(`</${name}> closes unclosed ${unclosed.join(', ')}`, at);
     }
     while (this.stack.length > match + 1) this.stack.pop()!.element.end = 'implicit';
-    this.stack.pop()!.element.end = 'closed';
+    const closed = this.stack.pop()!.element;
+    closed.end = 'closed';
+    closed.stop = this.pos;
   }
 
   private startTag(): void {
@@ -507,7 +520,11 @@ class XmlParser {
     }
     this.flushText();
     this.openElement(name, rawAttrs, at);
-    if (selfClosing) this.stack.pop()!.element.end = 'closed';
+    if (selfClosing) {
+      const closed = this.stack.pop()!.element;
+      closed.end = 'closed';
+      closed.stop = this.pos;
+    }
   }
 
   private attributeValue(raw: string, offset: number): string {
@@ -579,6 +596,9 @@ class XmlParser {
       base,
       lang: xmlLang !== undefined ? xmlLang.trim() || null : (parentElement?.lang ?? null),
       end: 'closed',
+      start: at,
+      startTagEnd: this.pos,
+      stop: -1,
     };
     if (parentElement) parentElement.children.push(element);
     else if (!this.root) this.root = element;

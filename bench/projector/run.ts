@@ -6,7 +6,7 @@
 // development texts (articles, their classifications, diplomatic events for the relevant ones,
 // several reports per act). Prints a report, then its figures as one JSON line (the last line).
 //
-//   npm run bench:projector [-- --events 40000] [--file PATH] [--synchronous-commit off]
+//   npm run bench:projector [-- --events 40000] [--batch 500] [--file PATH] [--synchronous-commit off]
 //
 // `--synchronous-commit off` commits both sides' transactions without waiting for the WAL
 // flush (the projector's PROJECTOR_SYNCHRONOUS_COMMIT=off; see docs/read-models.md).
@@ -29,12 +29,14 @@ import { ReadModelDatabase } from '../../apps/projector/src/read-model.database'
 import { READ_MODEL_PROJECTION, ReadModelWriter } from '../../apps/projector/src/read-model.writer';
 import { repoRoot } from '../../scripts/lib/app-processes';
 
-const BATCH = 500;
 const arg = (name: string): string | undefined => {
   const args = process.argv.slice(2);
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
+// The projector's largest batch (500). Smaller (`--batch 50`), more reports of an act land in
+// a later batch than its first, and update its row, as at a steady 1,000 articles/s.
+const BATCH = Number(arg('batch') ?? 500);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 type DevItem = { id: string; title: string; text: string; published: string | null };
@@ -60,9 +62,9 @@ function random(seed: number) {
 /**
  * The log of `target` events: per feed poll, ~20 ArticleIngested, then per article its
  * ArticleClassified and, for about one in four, one or two DiplomaticEventDetected. Acts are
- * reported by 1–4 articles with slightly different countries and dates.
+ * reported by 1–`maxReports` articles (4) with slightly different countries and dates.
  */
-function generateLog(items: DevItem[], target: number): NewsEvent[] {
+function generateLog(items: DevItem[], target: number, maxReports = 4): NewsEvent[] {
   const rnd = random(42);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
   const events: NewsEvent[] = [];
@@ -123,7 +125,7 @@ function generateLog(items: DevItem[], target: number): NewsEvent[] {
             const countries = ['RUS', pick(SEA)];
             if (rnd() < 0.3) countries.push(pick(SEA));
             actState = {
-              left: 1 + Math.floor(rnd() * 4),
+              left: 1 + Math.floor(rnd() * maxReports),
               type: pick(diplomaticEventTypes),
               countries: [...new Set(countries)],
               day,
@@ -563,7 +565,7 @@ async function main() {
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as DevItem);
-  const events = generateLog(items, target);
+  const events = generateLog(items, target, Number(arg('reports') ?? 4));
   const byType = (type: NewsEvent['type']) => events.filter((e) => e.type === type).length;
   const avgTextChars = Math.round(items.reduce((n, item) => n + item.text.length, 0) / items.length);
   log(

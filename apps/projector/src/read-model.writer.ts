@@ -431,10 +431,12 @@ export class ReadModelWriter {
       // already holds its first SEARCH_DOCUMENT_SOURCES sources keeps it, unread, when the
       // batch's sources all sort after them (the document cannot change; revised texts are
       // handled below): a much-reported event does not re-read 50 articles per report.
+      // `d` is MATERIALIZED: inlined, the planner pushed `document IS NOT NULL` below the
+      // keep rule and made every event's document, kept or not.
       script.add(
         `WITH n AS MATERIALIZED (
            SELECT * FROM json_to_recordset($2::json) AS n(diplomatic_event_id text, article_id text)
-         ), d AS (
+         ), d AS MATERIALIZED (
            SELECT r.id,
                   ${SEARCH_DOCUMENT(`SELECT s.article_id FROM diplomatic_event_sources s WHERE s.diplomatic_event_id = r.id
                             UNION ALL SELECT n.article_id FROM n WHERE n.diplomatic_event_id = r.id`)} AS document
@@ -518,16 +520,17 @@ export class ReadModelWriter {
       // changed (a revision that kept title and text, a source beyond the first
       // SEARCH_DOCUMENT_SOURCES, an event whose document the batch already rewrote): no new
       // row version, no GIN churn. Also the batch's own events, whose document may have been
-      // kept above.
+      // kept above. (MATERIALIZED: each document made once, not again for the null check.)
       script.add(
-        `INSERT INTO event_search_documents AS x (diplomatic_event_id, search_vector)
-         SELECT d.id, d.document
-           FROM (SELECT ids.id,
-                        ${SEARCH_DOCUMENT('SELECT s.article_id FROM diplomatic_event_sources s WHERE s.diplomatic_event_id = ids.id')}
-                          AS document
-                   FROM (SELECT DISTINCT s.diplomatic_event_id AS id FROM diplomatic_event_sources s
-                          WHERE s.article_id IN (SELECT json_array_elements_text($1::json))) ids) d
-          WHERE d.document IS NOT NULL
+        `WITH d AS MATERIALIZED (
+           SELECT ids.id,
+                  ${SEARCH_DOCUMENT('SELECT s.article_id FROM diplomatic_event_sources s WHERE s.diplomatic_event_id = ids.id')}
+                    AS document
+             FROM (SELECT DISTINCT s.diplomatic_event_id AS id FROM diplomatic_event_sources s
+                    WHERE s.article_id IN (SELECT json_array_elements_text($1::json))) ids
+         )
+         INSERT INTO event_search_documents AS x (diplomatic_event_id, search_vector)
+         SELECT d.id, d.document FROM d WHERE d.document IS NOT NULL
          ON CONFLICT (diplomatic_event_id) DO UPDATE SET search_vector = EXCLUDED.search_vector
          WHERE x.search_vector IS DISTINCT FROM EXCLUDED.search_vector`,
         toJson(revisedTexts),

@@ -378,6 +378,36 @@ describe('ReadModelWriter (real Postgres)', () => {
     expect(await document()).toEqual({ marker: false, late: false, early: true });
   });
 
+  it('rewrites a kept search document when the same batch revises one of its first sources', async () => {
+    const key = unique();
+    const ids = Array.from(
+      { length: SEARCH_DOCUMENT_SOURCES + 1 },
+      (_, i) => `${key}-${String(i).padStart(3, '0')}`,
+    );
+    const own = { startDate: '2038-10-10', endDate: null };
+    const report = (id: string) => [
+      { ...articleIngested(id), id: `ai-${id}` },
+      { ...detected(key, id, own), id: `de-${id}` },
+    ];
+    let sequence = 80_001;
+    const apply = (events: NewsEvent[]) =>
+      writer.applyBatch(events.map((event) => ({ event, streamSequence: sequence++, deliveryCount: 1 })));
+    await apply(ids.flatMap(report));
+    // One batch: a report the keep rule keeps the document for (it sorts after the first 50),
+    // and a revision of the first source's title.
+    const revised = articleIngested(ids[0]!, 'h-revised');
+    await apply([
+      ...report(`${key}-999`),
+      { ...revised, data: { ...revised.data, title: 'Quollterm report' } },
+    ]);
+    const [document] = await prisma.client.$queryRawUnsafe<Array<{ revised: boolean }>>(
+      `SELECT search_vector @@ to_tsquery('english', 'quollterm') AS revised
+         FROM event_search_documents WHERE diplomatic_event_id = $1`,
+      key,
+    );
+    expect(document).toEqual({ revised: true });
+  });
+
   it('writes the same events, versions and search documents from one batch as from its events applied one at a time', async () => {
     // Three reports of one act, the third recorded (occurredAt) before the other two: each
     // version's validity and the document come out the same however the log is batched.

@@ -125,7 +125,9 @@ function revisitedArticles(state: ReadModelState, writes: ReadModelWrites): stri
 
 /** Articles the store held before the batch whose content (title, text…) the batch revised. */
 function revisedArticleTexts(state: ReadModelState, writes: ReadModelWrites): string[] {
-  return [...new Set(writes.articleContents.filter((write) => state.articles.has(write.id)).map((w) => w.id))];
+  return [
+    ...new Set(writes.articleContents.filter((write) => state.articles.has(write.id)).map((w) => w.id)),
+  ];
 }
 
 const isoDay = (value: Date | null) => (value ? value.toISOString().slice(0, 10) : null);

@@ -6,7 +6,7 @@
 // development texts (articles, their classifications, diplomatic events for the relevant ones,
 // several reports per act). Prints a report, then its figures as one JSON line (the last line).
 //
-//   npm run bench:projector [-- --events 40000] [--file PATH] [--synchronous-commit off]
+//   npm run bench:projector [-- --events 40000] [--batch 500] [--file PATH] [--synchronous-commit off]
 //
 // `--synchronous-commit off` commits both sides' transactions without waiting for the WAL
 // flush (the projector's PROJECTOR_SYNCHRONOUS_COMMIT=off; see docs/read-models.md).
@@ -29,12 +29,14 @@ import { ReadModelDatabase } from '../../apps/projector/src/read-model.database'
 import { READ_MODEL_PROJECTION, ReadModelWriter } from '../../apps/projector/src/read-model.writer';
 import { repoRoot } from '../../scripts/lib/app-processes';
 
-const BATCH = 500;
 const arg = (name: string): string | undefined => {
   const args = process.argv.slice(2);
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
+// The projector's largest batch (500). Smaller (`--batch 50`), more reports of an act land in
+// a later batch than its first, and update its row, as at a steady 1,000 articles/s.
+const BATCH = Number(arg('batch') ?? 500);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 type DevItem = { id: string; title: string; text: string; published: string | null };
@@ -60,9 +62,9 @@ function random(seed: number) {
 /**
  * The log of `target` events: per feed poll, ~20 ArticleIngested, then per article its
  * ArticleClassified and, for about one in four, one or two DiplomaticEventDetected. Acts are
- * reported by 1–4 articles with slightly different countries and dates.
+ * reported by 1–`maxReports` articles (4) with slightly different countries and dates.
  */
-function generateLog(items: DevItem[], target: number): NewsEvent[] {
+function generateLog(items: DevItem[], target: number, maxReports = 4): NewsEvent[] {
   const rnd = random(42);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
   const events: NewsEvent[] = [];
@@ -123,7 +125,7 @@ function generateLog(items: DevItem[], target: number): NewsEvent[] {
             const countries = ['RUS', pick(SEA)];
             if (rnd() < 0.3) countries.push(pick(SEA));
             actState = {
-              left: 1 + Math.floor(rnd() * 4),
+              left: 1 + Math.floor(rnd() * maxReports),
               type: pick(diplomaticEventTypes),
               countries: [...new Set(countries)],
               day,
@@ -195,6 +197,56 @@ function generateLog(items: DevItem[], target: number): NewsEvent[] {
 
 const synchronousCommit = arg('synchronous-commit') !== 'off';
 
+/**
+ * CPU seconds (user + system) the Postgres backends `pids` have used since they started, read
+ * from /proc: the server runs on this machine. null when it does not (no such processes here).
+ */
+function backendCpuSeconds(pids: number[]): number | null {
+  let ticks = 0;
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return null;
+    }
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100; // USER_HZ, 100 on Linux
+}
+
+/** The other sessions' backends on the reader's database (the projector's pool). */
+async function otherBackends(reader: pg.Client): Promise<number[]> {
+  const { rows } = await reader.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+        AND backend_type = 'client backend'`,
+  );
+  return rows.map((row) => row.pid);
+}
+
+type TableWrites = Record<string, { inserted: number; updated: number; hotUpdated: number }>;
+
+/**
+ * Row writes per event table, from the statistics: inserts, updates, and the updates that were
+ * HOT (no new index entries). Read once the writers' backends are idle (they report within 1 s).
+ */
+async function tableWrites(reader: pg.Client): Promise<TableWrites> {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const { rows } = await reader.query<{ relname: string; ins: string; upd: string; hot: string }>(
+    `SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables
+      WHERE relname IN ('diplomatic_events', 'event_search_documents', 'diplomatic_event_sources')
+      ORDER BY relname`,
+  );
+  return Object.fromEntries(
+    rows.map((row) => [
+      row.relname,
+      { inserted: Number(row.ins), updated: Number(row.upd), hotUpdated: Number(row.hot) },
+    ]),
+  );
+}
+
 async function projectWithProjector(databaseUrl: string, log_: NewsEvent[]) {
   const namespace = `bench_${randomBytes(4).toString('hex')}`;
   const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', noAsyncTraces: true });
@@ -247,7 +299,9 @@ async function projectWithProjector(databaseUrl: string, log_: NewsEvent[]) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const seconds = (performance.now() - started) / 1000;
+    const postgresCpuSeconds = backendCpuSeconds(await otherBackends(reader));
     await consumer.stop();
+    const writes = await tableWrites(reader);
     const { rows: counts } = await reader.query<{ articles: string; events: string; sources: string }>(
       `SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM diplomatic_events) AS events,
               (SELECT count(*) FROM diplomatic_event_sources) AS sources`,
@@ -259,6 +313,8 @@ async function projectWithProjector(databaseUrl: string, log_: NewsEvent[]) {
       articles: Number(counts[0]!.articles),
       diplomaticEvents: Number(counts[0]!.events),
       sources: Number(counts[0]!.sources),
+      postgresCpuSeconds,
+      writes,
     };
   } finally {
     await jsm.streams.delete(t.eventStream).catch(() => undefined);
@@ -273,6 +329,7 @@ async function projectWithProjector(databaseUrl: string, log_: NewsEvent[]) {
 async function projectWithRawPg(databaseUrl: string, log_: NewsEvent[]) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
+  const { rows: own } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   if (!synchronousCommit) await client.query('SET synchronous_commit = off');
   const ingestedIn = new Map<string, number>();
   const versions = new Map<string, number>();
@@ -477,12 +534,13 @@ async function projectWithRawPg(databaseUrl: string, log_: NewsEvent[]) {
           [v.map((r) => r.id), v.map((r) => r.version), v.map((r) => r.recordedAt)],
         );
         await client.query(
-          `UPDATE diplomatic_events e
-              SET search_vector = (
-                SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
-                  FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
-                 WHERE s.diplomatic_event_id = e.id)
-            WHERE e.id = ANY($1::text[])`,
+          `INSERT INTO event_search_documents (diplomatic_event_id, search_vector)
+           SELECT s.diplomatic_event_id,
+                  to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
+             FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+            WHERE s.diplomatic_event_id = ANY($1::text[])
+            GROUP BY s.diplomatic_event_id
+           ON CONFLICT (diplomatic_event_id) DO UPDATE SET search_vector = EXCLUDED.search_vector`,
           [e.map((r) => r.diplomaticEventId)],
         );
       }
@@ -493,7 +551,8 @@ async function projectWithRawPg(databaseUrl: string, log_: NewsEvent[]) {
       );
       await client.query('COMMIT');
     }
-    return { seconds: (performance.now() - started) / 1000 };
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, postgresCpuSeconds: backendCpuSeconds([own[0]!.pid]) };
   } finally {
     await client.end();
   }
@@ -506,7 +565,7 @@ async function main() {
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as DevItem);
-  const events = generateLog(items, target);
+  const events = generateLog(items, target, Number(arg('reports') ?? 4));
   const byType = (type: NewsEvent['type']) => events.filter((e) => e.type === type).length;
   const avgTextChars = Math.round(items.reduce((n, item) => n + item.text.length, 0) / items.length);
   log(
@@ -517,10 +576,16 @@ async function main() {
   const baselineDb = await createTestDatabase();
   try {
     const projector = await projectWithProjector(projectorDb.url, events);
-    log(`projector: ${events.length} events in ${projector.seconds.toFixed(2)} s`);
+    log(
+      `projector: ${events.length} events in ${projector.seconds.toFixed(2)} s, Postgres CPU ${projector.postgresCpuSeconds ?? '?'} s`,
+    );
     const baseline = await projectWithRawPg(baselineDb.url, events);
-    log(`raw pg baseline: ${events.length} events in ${baseline.seconds.toFixed(2)} s`);
+    log(
+      `raw pg baseline: ${events.length} events in ${baseline.seconds.toFixed(2)} s, Postgres CPU ${baseline.postgresCpuSeconds ?? '?'} s`,
+    );
     const projectorRate = Math.round(events.length / projector.seconds);
+    const perEventMs = (cpuSeconds: number | null) =>
+      cpuSeconds === null ? null : Number(((cpuSeconds * 1000) / events.length).toFixed(4));
     const baselineRate = Math.round(events.length / baseline.seconds);
     const figures = {
       bench: 'projector',
@@ -538,6 +603,10 @@ async function main() {
       baselineEventsPerSec: baselineRate,
       baselineSeconds: Number(baseline.seconds.toFixed(3)),
       ratioToBaseline: Number((projectorRate / baselineRate).toFixed(3)),
+      // Postgres's CPU (its backends serving each side) per event projected, in ms.
+      projectorPostgresCpuMsPerEvent: perEventMs(projector.postgresCpuSeconds),
+      baselinePostgresCpuMsPerEvent: perEventMs(baseline.postgresCpuSeconds),
+      projectorTableWrites: projector.writes,
       consolidatedEvents: projector.diplomaticEvents,
       sources: projector.sources,
       goalEventsPerSec: 5000,

@@ -9,6 +9,7 @@ const TABLES = [
   'articles',
   'article_feeds',
   'diplomatic_events',
+  'event_search_documents',
   'diplomatic_event_sources',
   'diplomatic_event_versions',
   'diplomatic_event_counts_daily',
@@ -19,13 +20,11 @@ const ARTICLES_PER_BATCH = 5000;
 const WORKERS = 2;
 
 const SEARCH_DOCUMENTS = `
-  UPDATE diplomatic_events e
-     SET search_vector = d.document
-    FROM (SELECT s.diplomatic_event_id,
-                 to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id)) AS document
-            FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
-           GROUP BY s.diplomatic_event_id) d
-   WHERE e.id = d.diplomatic_event_id`;
+  INSERT INTO event_search_documents (diplomatic_event_id, search_vector)
+  SELECT s.diplomatic_event_id,
+         to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
+    FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+   GROUP BY s.diplomatic_event_id`;
 
 const DAILY_COUNTS = `
   INSERT INTO diplomatic_event_counts_daily (day, country_a, country_b, type, events, sources)

@@ -21,6 +21,7 @@ const TABLES = [
   'articles',
   'article_feeds',
   'diplomatic_events',
+  'event_search_documents',
   'diplomatic_event_sources',
   'diplomatic_event_versions',
 ];

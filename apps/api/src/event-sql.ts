@@ -130,15 +130,20 @@ export const searchQuery = (q: string) => sql`websearch_to_tsquery('english'::re
 
 /**
  * Full text (`q`): the event's reports taken together as one document — the titles and texts
- * of all its sources, which the projector keeps in diplomatic_events.search_vector (GIN
- * indexed). At `asOf` the document is made from the sources recorded by then (slower: no index).
+ * of all its sources, which the projector keeps in event_search_documents (a row per event,
+ * search_vector GIN indexed; apart from the event row so that reports that do not change the
+ * document do not rewrite it). At `asOf` the document is made from the sources recorded by
+ * then (slower: no index).
  */
 function fullTextCondition(q: string, asOf: string | undefined, pairs: string[]): Prisma.Sql {
   // The adjacent word pairs a phrase requires (requiredPairs): their GIN index narrows the
   // candidates to the documents holding the phrase before each is checked.
   if (!asOf && pairs.length > 0)
-    return sql`(e.search_pairs @> ${pairs}::text[] AND e.search_vector @@ ${searchQuery(q)})`;
-  if (!asOf) return sql`e.search_vector @@ ${searchQuery(q)}`;
+    return sql`EXISTS (SELECT 1 FROM event_search_documents d WHERE d.diplomatic_event_id = e.id
+                 AND d.search_pairs @> ${pairs}::text[] AND d.search_vector @@ ${searchQuery(q)})`;
+  if (!asOf)
+    return sql`EXISTS (SELECT 1 FROM event_search_documents d WHERE d.diplomatic_event_id = e.id
+                 AND d.search_vector @@ ${searchQuery(q)})`;
   return sql`(
     SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
       FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id

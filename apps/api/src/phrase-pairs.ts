@@ -2,7 +2,7 @@
  * The adjacent word pairs a full-text query requires, from the text of its tsquery as Postgres
  * prints it (websearch_to_tsquery(…)::text): for `'joint' <-> 'exercis' & 'russia'`,
  * ["joint exercis"]. Every event matching the query holds those pairs in
- * diplomatic_events.search_pairs (GIN indexed), so they can narrow the candidates before the
+ * event_search_documents.search_pairs (GIN indexed), so they can narrow the candidates before the
  * phrase is checked on each document. Only for queries made of plain words joined by `&` and
  * `<->`: with `|`, `!`, a distance (`<2>`, a stop word inside a phrase), parentheses or a quote
  * or backslash inside a word, nothing is required ([]), and the query is answered as before.

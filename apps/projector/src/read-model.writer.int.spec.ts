@@ -293,7 +293,7 @@ describe('ReadModelWriter (real Postgres)', () => {
     const [document] = await prisma.client.$queryRawUnsafe<Array<{ naval: boolean; shoigu: boolean }>>(
       `SELECT search_vector @@ websearch_to_tsquery('english', '"naval exercise"') AS naval,
               search_vector @@ websearch_to_tsquery('english', 'shoigu') AS shoigu
-         FROM diplomatic_events WHERE id = $1`,
+         FROM event_search_documents WHERE diplomatic_event_id = $1`,
       key,
     );
     expect(document).toEqual({ naval: true, shoigu: true });
@@ -335,7 +335,7 @@ describe('ReadModelWriter (real Postgres)', () => {
       `SELECT search_vector @@ to_tsquery('english', 'quokkaterm') AS first,
               search_vector @@ to_tsquery('english', 'wombatterm') AS last,
               (SELECT count(*)::int FROM diplomatic_event_sources WHERE diplomatic_event_id = $1) AS sources
-         FROM diplomatic_events WHERE id = $1`,
+         FROM event_search_documents WHERE diplomatic_event_id = $1`,
       key,
     );
     expect(document).toEqual({ first: true, last: false, sources: ids.length });
@@ -358,7 +358,8 @@ describe('ReadModelWriter (real Postgres)', () => {
     await apply(ids.flatMap((id) => report(id, 'Report')));
     // A marker only a rebuilt document would lose.
     await prisma.client.$executeRawUnsafe(
-      `UPDATE diplomatic_events SET search_vector = to_tsvector('english', 'numbatterm') WHERE id = $1`,
+      `UPDATE event_search_documents SET search_vector = to_tsvector('english', 'numbatterm')
+        WHERE diplomatic_event_id = $1`,
       key,
     );
     const document = async () =>
@@ -367,7 +368,7 @@ describe('ReadModelWriter (real Postgres)', () => {
           `SELECT search_vector @@ to_tsquery('english', 'numbatterm') AS marker,
                   search_vector @@ to_tsquery('english', 'bilbyterm') AS late,
                   search_vector @@ to_tsquery('english', 'potorooterm') AS early
-             FROM diplomatic_events WHERE id = $1`,
+             FROM event_search_documents WHERE diplomatic_event_id = $1`,
           key,
         )
       )[0];
@@ -375,6 +376,36 @@ describe('ReadModelWriter (real Postgres)', () => {
     expect(await document()).toEqual({ marker: true, late: false, early: false });
     await apply(report(`${key}-000a`, 'Potorooterm report'));
     expect(await document()).toEqual({ marker: false, late: false, early: true });
+  });
+
+  it('rewrites a kept search document when the same batch revises one of its first sources', async () => {
+    const key = unique();
+    const ids = Array.from(
+      { length: SEARCH_DOCUMENT_SOURCES + 1 },
+      (_, i) => `${key}-${String(i).padStart(3, '0')}`,
+    );
+    const own = { startDate: '2038-10-10', endDate: null };
+    const report = (id: string) => [
+      { ...articleIngested(id), id: `ai-${id}` },
+      { ...detected(key, id, own), id: `de-${id}` },
+    ];
+    let sequence = 80_001;
+    const apply = (events: NewsEvent[]) =>
+      writer.applyBatch(events.map((event) => ({ event, streamSequence: sequence++, deliveryCount: 1 })));
+    await apply(ids.flatMap(report));
+    // One batch: a report the keep rule keeps the document for (it sorts after the first 50),
+    // and a revision of the first source's title.
+    const revised = articleIngested(ids[0]!, 'h-revised');
+    await apply([
+      ...report(`${key}-999`),
+      { ...revised, data: { ...revised.data, title: 'Quollterm report' } },
+    ]);
+    const [document] = await prisma.client.$queryRawUnsafe<Array<{ revised: boolean }>>(
+      `SELECT search_vector @@ to_tsquery('english', 'quollterm') AS revised
+         FROM event_search_documents WHERE diplomatic_event_id = $1`,
+      key,
+    );
+    expect(document).toEqual({ revised: true });
   });
 
   it('writes the same events, versions and search documents from one batch as from its events applied one at a time', async () => {
@@ -404,8 +435,9 @@ describe('ReadModelWriter (real Postgres)', () => {
       if (batched) await writer.applyBatch(consumed);
       else for (const one of consumed) await writer.applyBatch([one]);
       const [event] = await prisma.client.$queryRawUnsafe<Array<Record<string, unknown>>>(
-        `SELECT countries, confidence, source_count, search_vector::text AS document
-           FROM diplomatic_events WHERE id = $1`,
+        `SELECT e.countries, e.confidence, e.source_count, d.search_vector::text AS document
+           FROM diplomatic_events e JOIN event_search_documents d ON d.diplomatic_event_id = e.id
+          WHERE e.id = $1`,
         key,
       );
       const versions = await prisma.client.diplomaticEventVersion.findMany({
@@ -430,7 +462,7 @@ describe('ReadModelWriter (real Postgres)', () => {
     expect(alone.event!.document).toContain("'naval'");
   });
 
-  it('leaves source rows and the event alone when a revision keeps what they copy, and rewrites them when it does not', async () => {
+  it('leaves source rows and the search document alone when a revision keeps what they copy, and rewrites them when it does not', async () => {
     const [id, key] = [unique(), unique()];
     const own = { startDate: '2035-05-05', endDate: null };
     await writer.applyBatch(
@@ -441,8 +473,11 @@ describe('ReadModelWriter (real Postgres)', () => {
       })),
     );
     const rowVersions = async () => {
-      const [row] = await prisma.client.$queryRawUnsafe<Array<{ event: string; source: string }>>(
+      const [row] = await prisma.client.$queryRawUnsafe<
+        Array<{ event: string; document: string; source: string }>
+      >(
         `SELECT (SELECT xmin::text FROM diplomatic_events WHERE id = $1) AS event,
+                (SELECT xmin::text FROM event_search_documents WHERE diplomatic_event_id = $1) AS document,
                 (SELECT xmin::text FROM diplomatic_event_sources WHERE diplomatic_event_id = $1) AS source`,
         key,
       );
@@ -470,14 +505,68 @@ describe('ReadModelWriter (real Postgres)', () => {
     };
     await writer.applyBatch([{ event: changed, streamSequence: 60_011, deliveryCount: 1 }]);
     const after = await rowVersions();
-    expect(after.event).not.toBe(before.event);
+    // The event's own row copies nothing of the article: only its document changes.
+    expect(after.event).toBe(before.event);
+    expect(after.document).not.toBe(before.document);
     expect(after.source).not.toBe(before.source);
     const [copy] = await prisma.client.$queryRawUnsafe<Array<{ found: boolean; published: Date }>>(
-      `SELECT e.search_vector @@ to_tsquery('english', 'wallabyterm') AS found, s.published_at AS published
-         FROM diplomatic_events e JOIN diplomatic_event_sources s ON s.diplomatic_event_id = e.id WHERE e.id = $1`,
+      `SELECT d.search_vector @@ to_tsquery('english', 'wallabyterm') AS found, s.published_at AS published
+         FROM event_search_documents d JOIN diplomatic_event_sources s ON s.diplomatic_event_id = d.diplomatic_event_id
+        WHERE d.diplomatic_event_id = $1`,
       key,
     );
     expect(copy).toEqual({ found: true, published: new Date('2025-02-25T08:00:00.000Z') });
+  });
+
+  it('rewrites an event search document when a report changes it, not on every report of the event', async () => {
+    const [a1, a2, a3, key] = [unique(), unique(), unique(), unique()];
+    const own = { startDate: '2037-09-09', endDate: null };
+    const withText = (id: string, text: string) => ({
+      ...articleIngested(id),
+      data: { ...articleIngested(id).data, text },
+    });
+    let sequence = 70_001;
+    const applyAll = (events: NewsEvent[]) =>
+      writer.applyBatch(events.map((event) => ({ event, streamSequence: sequence++, deliveryCount: 1 })));
+    const state = async () =>
+      (
+        await prisma.client.$queryRawUnsafe<
+          Array<{ event: string; document: string; sources: number; kowari: boolean; pairs: boolean }>
+        >(
+          `SELECT (SELECT xmin::text FROM diplomatic_events WHERE id = $1) AS event, d.xmin::text AS document,
+                  (SELECT source_count FROM diplomatic_events WHERE id = $1) AS sources,
+                  d.search_vector @@ to_tsquery('english', 'kowariterm') AS kowari,
+                  d.search_pairs @> ARRAY['kowariterm visit'] AS pairs
+             FROM event_search_documents d WHERE d.diplomatic_event_id = $1`,
+          key,
+        )
+      )[0]!;
+    await applyAll([withText(a1, 'Dingoterm talks.'), detected(key, a1, own)]);
+    const first = await state();
+    expect(first).toMatchObject({ sources: 1, kowari: false, pairs: false });
+
+    // The same article reports the act again, surer: the event row changes, its document cannot.
+    await applyAll([{ ...detected(key, a1, { ...own, confidence: 0.97 }), id: `de-again-${a1}` }]);
+    const again = await state();
+    expect(again.event).not.toBe(first.event);
+    expect(again.document).toBe(first.document);
+
+    // Another outlet's report adds its words (and their pairs): the document is rewritten.
+    await applyAll([withText(a2, 'Kowariterm visit.'), detected(key, a2, own)]);
+    const added = await state();
+    expect(added).toMatchObject({ sources: 2, kowari: true, pairs: true });
+    expect(added.document).not.toBe(first.document);
+
+    // A report whose article has no words of its own (an empty text and title adds no lexeme
+    // nor position) leaves the document as it was, though it joins the event.
+    await applyAll([
+      { ...articleIngested(a3), data: { ...articleIngested(a3).data, title: '', text: '' } },
+      detected(key, a3, own),
+    ]);
+    const silent = await state();
+    expect(silent.sources).toBe(3);
+    expect(silent.event).not.toBe(added.event);
+    expect(silent.document).toBe(added.document);
   });
 
   it('stores text with quotes, backslashes, placeholders and non-ASCII exactly (values travel as literals)', async () => {

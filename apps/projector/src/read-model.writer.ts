@@ -123,6 +123,13 @@ function revisitedArticles(state: ReadModelState, writes: ReadModelWrites): stri
   return [...ids];
 }
 
+/** Articles the store held before the batch whose content (title, text…) the batch revised. */
+function revisedArticleTexts(state: ReadModelState, writes: ReadModelWrites): string[] {
+  return [
+    ...new Set(writes.articleContents.filter((write) => state.articles.has(write.id)).map((w) => w.id)),
+  ];
+}
+
 const isoDay = (value: Date | null) => (value ? value.toISOString().slice(0, 10) : null);
 
 type EventRow = {
@@ -190,7 +197,7 @@ export class ReadModelWriter {
       const state = await this.load(tx, batch);
       const writes = foldReadModelBatch(state, batch);
       const script = new Script();
-      this.write(script, writes, revisitedArticles(state, writes));
+      this.write(script, writes, revisitedArticles(state, writes), revisedArticleTexts(state, writes));
       await script.run(tx);
       return {
         failures: writes.notYetApplicable.map(({ streamSequence, reason }) => ({
@@ -289,9 +296,10 @@ export class ReadModelWriter {
 
   /**
    * `revisited`: articles projected before this batch that it revised or found in another
-   * feed; the copies of their fields on source rows and event search documents follow.
+   * feed; the copies of their fields on source rows follow. `revisedTexts`: those of them it
+   * revised; the search documents of their events follow.
    */
-  private write(script: Script, writes: ReadModelWrites, revisited: string[]): void {
+  private write(script: Script, writes: ReadModelWrites, revisited: string[], revisedTexts: string[]): void {
     if (writes.articleContents.length > 0) {
       script.add(
         `INSERT INTO articles (id, url, canonical_url, guid, feed_url, title, text, raw_content, language, author,
@@ -378,47 +386,24 @@ export class ReadModelWriter {
       );
     }
     if (writes.events.length > 0) {
-      // The search document is written with the row, from the event's stored sources and the
-      // batch's new ones (their articles are written above, the sources below, after the
-      // events they reference): one row version per changed event instead of two, which
-      // halves the work on its eight indexes (three GIN) and the WAL. An event whose document
-      // already holds its first SEARCH_DOCUMENT_SOURCES sources keeps it when the batch's
-      // sources all sort after them (the document cannot change; revised texts are handled
-      // below): a much-reported event no longer re-reads 50 articles for every new report.
       script.add(
-        `WITH n AS MATERIALIZED (
-           SELECT * FROM json_to_recordset($2::json) AS n(diplomatic_event_id text, article_id text)
-         )
-         INSERT INTO diplomatic_events (id, type, countries, actors, confidence, summary, start_date, end_date,
+        `INSERT INTO diplomatic_events (id, type, countries, actors, confidence, summary, start_date, end_date,
                                         event_date, place, topics, rules_version, first_seen_at, last_seen_at,
-                                        source_count, last_sequence, search_vector)
+                                        source_count, last_sequence)
          SELECT r.id, r.type, r.countries, r.actors::jsonb, r.confidence, r.summary, r.start_date, r.end_date,
                 r.event_date, r.place, r.topics, r.rules_version, r.first_seen_at, r.last_seen_at, r.source_count,
-                r.last_sequence,
-                CASE WHEN e.search_vector IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM n WHERE n.diplomatic_event_id = r.id
-                                         AND (f.last_in_document IS NULL OR n.article_id <= f.last_in_document))
-                     THEN e.search_vector
-                     ELSE ${SEARCH_DOCUMENT(`SELECT s.article_id FROM diplomatic_event_sources s WHERE s.diplomatic_event_id = r.id
-                                   UNION ALL SELECT n.article_id FROM n WHERE n.diplomatic_event_id = r.id`)}
-                END
+                r.last_sequence
            FROM json_to_recordset($1::json) AS r(id text, type text, countries text[], actors json,
                 confidence double precision, summary text, start_date date, end_date date, event_date date,
                 place text, topics text[], rules_version text, first_seen_at timestamptz,
                 last_seen_at timestamptz, source_count integer, last_sequence bigint)
-           LEFT JOIN diplomatic_events e ON e.id = r.id
-           LEFT JOIN LATERAL (
-             SELECT s.article_id AS last_in_document FROM diplomatic_event_sources s
-              WHERE s.diplomatic_event_id = r.id ORDER BY s.article_id OFFSET ${SEARCH_DOCUMENT_SOURCES - 1} LIMIT 1
-           ) f ON true
          ON CONFLICT (id) DO UPDATE SET
            type = EXCLUDED.type, countries = EXCLUDED.countries, actors = EXCLUDED.actors,
            confidence = EXCLUDED.confidence, summary = EXCLUDED.summary, start_date = EXCLUDED.start_date,
            end_date = EXCLUDED.end_date, event_date = EXCLUDED.event_date, place = EXCLUDED.place,
            topics = EXCLUDED.topics, rules_version = EXCLUDED.rules_version,
            first_seen_at = EXCLUDED.first_seen_at, last_seen_at = EXCLUDED.last_seen_at,
-           source_count = EXCLUDED.source_count, last_sequence = EXCLUDED.last_sequence,
-           search_vector = EXCLUDED.search_vector`,
+           source_count = EXCLUDED.source_count, last_sequence = EXCLUDED.last_sequence`,
         toJson(
           writes.events.map((view) => ({
             id: view.id,
@@ -439,6 +424,37 @@ export class ReadModelWriter {
             last_sequence: view.lastSequence,
           })),
         ),
+      );
+      // The search documents live in a table of their own (event_search_documents), written
+      // only when a document changes: the event row above is rewritten by every report, and
+      // with the document on it each rewrite recomputed the generated pairs and added GIN
+      // entries. A document is made from the event's stored sources and the batch's new ones
+      // (their articles are written above, the sources below). An event whose document
+      // already holds its first SEARCH_DOCUMENT_SOURCES sources keeps it, unread, when the
+      // batch's sources all sort after them (the document cannot change; revised texts are
+      // handled below): a much-reported event does not re-read 50 articles per report.
+      // `d` is MATERIALIZED: inlined, the planner pushed `document IS NOT NULL` below the
+      // keep rule and made every event's document, kept or not.
+      script.add(
+        `WITH n AS MATERIALIZED (
+           SELECT * FROM json_to_recordset($2::json) AS n(diplomatic_event_id text, article_id text)
+         ), d AS MATERIALIZED (
+           SELECT r.id,
+                  ${SEARCH_DOCUMENT(`SELECT s.article_id FROM diplomatic_event_sources s WHERE s.diplomatic_event_id = r.id
+                            UNION ALL SELECT n.article_id FROM n WHERE n.diplomatic_event_id = r.id`)} AS document
+             FROM json_array_elements_text($1::json) AS r(id)
+             LEFT JOIN event_search_documents e ON e.diplomatic_event_id = r.id
+            WHERE e.diplomatic_event_id IS NULL
+               OR EXISTS (SELECT 1 FROM n WHERE n.diplomatic_event_id = r.id
+                             AND n.article_id <= ALL (
+                               SELECT s.article_id FROM diplomatic_event_sources s WHERE s.diplomatic_event_id = r.id
+                                ORDER BY s.article_id OFFSET ${SEARCH_DOCUMENT_SOURCES - 1} LIMIT 1))
+         )
+         INSERT INTO event_search_documents AS x (diplomatic_event_id, search_vector)
+         SELECT d.id, d.document FROM d WHERE d.document IS NOT NULL
+         ON CONFLICT (diplomatic_event_id) DO UPDATE SET search_vector = EXCLUDED.search_vector
+         WHERE x.search_vector IS DISTINCT FROM EXCLUDED.search_vector`,
+        toJson(writes.events.map((view) => view.id)),
         toJson(
           writes.sources.map((s) => ({ diplomatic_event_id: s.diplomaticEventId, article_id: s.articleId })),
         ),
@@ -500,22 +516,26 @@ export class ReadModelWriter {
         toJson(revisited),
       );
     }
-    if (revisited.length > 0) {
-      // Events the batch did not change whose source article it revised: their documents
-      // again, written only where they changed (a revision that kept title and text, a source
-      // beyond the first SEARCH_DOCUMENT_SOURCES): no new row version, no GIN churn.
+    if (revisedTexts.length > 0) {
+      // Events with a source article whose title or text the batch revised: their documents
+      // again (after the sources above, so a new source counts), written only where they
+      // changed (a revision that kept title and text, a source beyond the first
+      // SEARCH_DOCUMENT_SOURCES, an event whose document the batch already rewrote): no new
+      // row version, no GIN churn. Also the batch's own events, whose document may have been
+      // kept above. (MATERIALIZED: each document made once, not again for the null check.)
       script.add(
-        `UPDATE diplomatic_events e SET search_vector = d.document
-           FROM (SELECT ids.id,
-                        ${SEARCH_DOCUMENT('SELECT s.article_id FROM diplomatic_event_sources s WHERE s.diplomatic_event_id = ids.id')}
-                          AS document
-                   FROM (SELECT s.diplomatic_event_id AS id FROM diplomatic_event_sources s
-                          WHERE s.article_id IN (SELECT json_array_elements_text($1::json))
-                         EXCEPT
-                         SELECT json_array_elements_text($2::json)) ids) d
-          WHERE e.id = d.id AND e.search_vector IS DISTINCT FROM d.document`,
-        toJson(revisited),
-        toJson(writes.events.map((view) => view.id)),
+        `WITH d AS MATERIALIZED (
+           SELECT ids.id,
+                  ${SEARCH_DOCUMENT('SELECT s.article_id FROM diplomatic_event_sources s WHERE s.diplomatic_event_id = ids.id')}
+                    AS document
+             FROM (SELECT DISTINCT s.diplomatic_event_id AS id FROM diplomatic_event_sources s
+                    WHERE s.article_id IN (SELECT json_array_elements_text($1::json))) ids
+         )
+         INSERT INTO event_search_documents AS x (diplomatic_event_id, search_vector)
+         SELECT d.id, d.document FROM d WHERE d.document IS NOT NULL
+         ON CONFLICT (diplomatic_event_id) DO UPDATE SET search_vector = EXCLUDED.search_vector
+         WHERE x.search_vector IS DISTINCT FROM EXCLUDED.search_vector`,
+        toJson(revisedTexts),
       );
     }
     if (writes.versions.length > 0) {

@@ -155,13 +155,15 @@ export async function insertEvents(db: Client, events: EventFixture[]): Promise<
         ],
       );
     }
+    // Its search document, as the projector keeps it (a row of its own).
     await db.query(
-      `UPDATE diplomatic_events e
-          SET search_vector = (
-            SELECT to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
-              FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
-             WHERE s.diplomatic_event_id = e.id)
-        WHERE e.id = $1`,
+      `INSERT INTO event_search_documents (diplomatic_event_id, search_vector)
+       SELECT s.diplomatic_event_id,
+              to_tsvector('english'::regconfig, string_agg(a.title || ' ' || a.text, ' ' ORDER BY a.id))
+         FROM diplomatic_event_sources s JOIN articles a ON a.id = s.article_id
+        WHERE s.diplomatic_event_id = $1
+        GROUP BY s.diplomatic_event_id
+       ON CONFLICT (diplomatic_event_id) DO UPDATE SET search_vector = EXCLUDED.search_vector`,
       [event.id],
     );
   }

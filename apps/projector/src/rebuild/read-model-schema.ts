@@ -9,6 +9,7 @@ export const READ_MODEL_TABLES = [
   'articles',
   'article_feeds',
   'diplomatic_events',
+  'event_search_documents',
   'diplomatic_event_sources',
   'diplomatic_event_versions',
   'diplomatic_event_aliases',

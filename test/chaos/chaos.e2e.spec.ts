@@ -31,16 +31,10 @@ import {
 import { applyMigrations } from '@diplowatch/persistence';
 import { eventually, startFeedServer } from '@diplowatch/testing';
 import { type AlertReceiver, startAlertReceiver } from '../../bench/alerts/receiver';
-import {
-  type AppName,
-  type RunningApp,
-  repoRoot,
-  startApp,
-  stopApp,
-  waitForHttp,
-} from '../../scripts/lib/app-processes';
+import { type AppName, repoRoot, startApp, waitForHttp } from '../../scripts/lib/app-processes';
 import { readDevSet, rssFromItems } from '../../scripts/lib/demo-feeds';
 import { freePort } from '../../scripts/lib/infrastructure';
+import { Supervisor } from '../../scripts/lib/supervisor';
 
 const ARTICLES = Number(process.env.CHAOS_ARTICLES ?? 600);
 const KILLS_PER_APP = Number(process.env.CHAOS_KILLS ?? 1);
@@ -60,7 +54,7 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
   chmodSync(work, 0o755);
   const namespace = 'chaos';
   const logs: string[] = [];
-  const apps = new Map<AppName, RunningApp>();
+  const apps = new Map<AppName, Supervisor>();
   let nats: ChildProcess | undefined;
   let natsPort: number;
   let postgres: ChildProcess | undefined;
@@ -123,29 +117,32 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
     );
   };
 
-  // Apps the test is killing itself, and whether it is tearing everything down.
-  const killing = new Set<AppName>();
-  let stopping = false;
+  // Each app runs under `npm start`'s supervisor, as every deployment has one (Kubernetes,
+  // compose's restart policy): an app that exits on its own (e.g. a dependency dropped while it
+  // booted) is started again after 1 s. Each such exit is counted in the JSON line and its last
+  // log lines are shown; the test's own kills (`Supervisor.kill`) are not such exits.
   const launch = (app: AppName) => {
-    const running = startApp(app, { ...env, HEALTH_PORT: '0' }, { output: (line) => logs.push(line) });
-    apps.set(app, running);
-    // Like the supervisor every deployment has (Kubernetes, compose's restart policy): an app
-    // that exits on its own (e.g. a dependency dropped while it booted) is started again. Each
-    // such exit is counted in the JSON line and its last log lines are shown.
-    void running.exited.then((code) => {
-      if (stopping || killing.has(app) || apps.get(app) !== running) return;
-      events.unexpectedExits++;
-      const own = logs.filter((line) => line.startsWith(`[${app}`)).slice(-15);
-      process.stderr.write(`--- ${app} exited by itself (code ${code}); restarting ---\n${own.join('\n')}\n`);
-      setTimeout(() => {
-        if (!stopping && apps.get(app) === running) launch(app);
-      }, 1000);
-    });
+    const supervisor = new Supervisor(
+      app,
+      () => startApp(app, { ...env, HEALTH_PORT: '0' }, { output: (line) => logs.push(line) }),
+      {
+        minBackoffMs: 1000,
+        maxBackoffMs: 1000,
+        log: (line) => logs.push(`[supervisor] ${line}`),
+        onUnexpectedExit: ({ code }) => {
+          events.unexpectedExits++;
+          const own = logs.filter((line) => line.startsWith(`[${app}`)).slice(-15);
+          process.stderr.write(
+            `--- ${app} exited by itself (code ${code}); restarting ---\n${own.join('\n')}\n`,
+          );
+        },
+      },
+    );
+    apps.set(app, supervisor);
   };
 
   afterAll(async () => {
-    stopping = true;
-    await Promise.all([...apps.values()].map((app) => stopApp(app, 5000)));
+    await Promise.all([...apps.values()].map((supervisor) => supervisor.stop(5000)));
     nats?.kill('SIGTERM');
     await stopPostgres();
     await feeds?.close();
@@ -282,14 +279,8 @@ const between = (min: number, max: number) => min + Math.random() * (max - min);
     for (const app of ['ingester', 'classifier', 'projector', 'api', 'alerter'] as const) {
       for (let k = 0; k < KILLS_PER_APP; k++) {
         faults.push(async () => {
-          const running = apps.get(app)!;
-          killing.add(app);
-          running.child.kill('SIGKILL');
-          await running.exited;
+          await apps.get(app)!.kill('SIGKILL', between(100, 1000));
           events.kills++;
-          await sleep(between(100, 1000));
-          killing.delete(app);
-          launch(app);
         });
       }
     }

@@ -6,6 +6,7 @@ import {
   dedupeItems,
   type FeedItem,
   type KnownItemDates,
+  latestPerArticle,
   type ParsedFeed,
   toArticleIngested,
 } from '@diplowatch/domain';
@@ -74,11 +75,6 @@ export type ArticlePublisherDeps = {
   fetchMainText?: (url: string) => Promise<MainText | null>;
   /** Items of each feed's last document, by markup: those repeated unchanged are not read again. */
   knownItems?: KnownItems;
-};
-
-const timeOf = (dates: KnownItemDates) => {
-  const stamp = dates.updatedAt ?? dates.publishedAt;
-  return stamp ? Date.parse(stamp) : Number.NEGATIVE_INFINITY;
 };
 
 /** Items of one document in flight at once. */
@@ -203,7 +199,7 @@ export class ArticlePublisher {
   }
 
   /**
-   * One item per article (dedupeItems): where several share an identity, the one updated (or
+   * One item per article (dedupeItems, or its rule latestPerArticle): where several share an identity, the one updated (or
    * published) last is kept; on a tie, the first in document order. Items recognised by their
    * markup take part with their remembered id (its 32-character prefix, which is then what all
    * identities are compared by) and dates.
@@ -224,7 +220,7 @@ export class ArticlePublisher {
     }
     type Entry = {
       id: string;
-      time: number;
+      dates: KnownItemDates;
       read: { item: FeedItem; articleId: string; key: string | null } | null;
       known: { key: string; remembered: RememberedItem } | null;
     };
@@ -242,7 +238,7 @@ export class ArticlePublisher {
           throw new Error('a known item did not come from knownItemLookup');
         all.push({
           id: remembered.articleId,
-          time: timeOf(remembered),
+          dates: remembered,
           read: null,
           known: { key: known.key, remembered },
         });
@@ -252,25 +248,23 @@ export class ArticlePublisher {
       const articleId = articleIdentity(item, feedUrl).articleId;
       all.push({
         id: articleId.slice(0, ARTICLE_ID_PREFIX),
-        time: timeOf(item),
+        dates: item,
         read: { item, articleId, key: parsed.itemKeys?.[r] ?? null },
         known: null,
       });
       r++;
     }
-    const best = new Map<string, Entry>();
-    for (const entry of all) {
-      const current = best.get(entry.id);
-      if (!current || entry.time > current.time) best.set(entry.id, entry);
-    }
+    const kept = latestPerArticle(
+      all.map((entry) => entry.id),
+      all.map((entry) => entry.dates),
+    );
     const out = {
       items: [] as FeedItem[],
       articleIds: [] as string[],
       keys: [] as (string | null)[],
       known: [] as { key: string; remembered: RememberedItem }[],
     };
-    for (const entry of all) {
-      if (best.get(entry.id) !== entry) continue;
+    for (const entry of kept.map((index) => all[index]!)) {
       if (entry.known) out.known.push(entry.known);
       else {
         out.items.push(entry.read!.item);

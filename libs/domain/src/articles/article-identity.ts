@@ -94,22 +94,32 @@ export function dedupeItems(
   items: FeedItem[],
   feedUrl: string,
 ): { items: FeedItem[]; dropped: number; articleIds: string[]; indexes: number[] } {
+  const ids = items.map((item) => articleIdentity(item, feedUrl).articleId);
+  const indexes = latestPerArticle(ids, items);
+  // The kept items' ids (and positions) come along, so callers need not hash every item twice.
+  return {
+    items: indexes.map((index) => items[index]!),
+    articleIds: indexes.map((index) => ids[index]!),
+    indexes,
+    dropped: items.length - indexes.length,
+  };
+}
+
+/**
+ * dedupeItems' rule on its own, for callers that hold ids and dates rather than items (the
+ * ingester's items known by their markup): per id, the position of the entry updated (or
+ * published) last, the first on a tie; positions in document order.
+ */
+export function latestPerArticle(
+  ids: readonly string[],
+  dates: readonly { publishedAt: string | null; updatedAt: string | null }[],
+): number[] {
   const best = new Map<string, { index: number; time: number }>();
-  const ids = items.map((item, index) => {
-    const id = articleIdentity(item, feedUrl).articleId;
-    const stamp = item.updatedAt ?? item.publishedAt;
+  ids.forEach((id, index) => {
+    const stamp = dates[index]!.updatedAt ?? dates[index]!.publishedAt;
     const time = stamp ? Date.parse(stamp) : Number.NEGATIVE_INFINITY;
     const current = best.get(id);
     if (!current || time > current.time) best.set(id, { index, time });
-    return id;
   });
-  const keep = new Set([...best.values()].map((b) => b.index));
-  const kept = (_: unknown, index: number) => keep.has(index);
-  // The kept items' ids (and positions) come along, so callers need not hash every item twice.
-  return {
-    items: items.filter(kept),
-    articleIds: ids.filter(kept),
-    indexes: [...keep].sort((a, b) => a - b),
-    dropped: items.length - keep.size,
-  };
+  return [...best.values()].map((b) => b.index).sort((a, b) => a - b);
 }

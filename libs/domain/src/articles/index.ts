@@ -2,6 +2,7 @@ export {
   articleIdentity,
   contentHash,
   dedupeItems,
+  latestPerArticle,
   type ArticleIdentity,
   type IdentityRule,
 } from './article-identity';

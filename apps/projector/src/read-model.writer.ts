@@ -94,6 +94,15 @@ const SEARCH_DOCUMENT = (articleIds: string) =>
              ORDER BY a.id LIMIT ${SEARCH_DOCUMENT_SOURCES}) b)`;
 
 /**
+ * Writes the documents a statement's CTE `d` (id, document) made, each only where it differs
+ * from the stored one: an unchanged document is not a new row version nor new GIN entries.
+ */
+const WRITE_CHANGED_DOCUMENTS = `INSERT INTO event_search_documents AS x (diplomatic_event_id, search_vector)
+         SELECT d.id, d.document FROM d WHERE d.document IS NOT NULL
+         ON CONFLICT (diplomatic_event_id) DO UPDATE SET search_vector = EXCLUDED.search_vector
+         WHERE x.search_vector IS DISTINCT FROM EXCLUDED.search_vector`;
+
+/**
  * When each version of the batch stops being the answer to asOf, as far as the batch knows:
  * the earliest recorded_at of the later versions of its event in the batch (occurredAt need
  * not grow with the version), never before its own; null for the last. Written with the row,
@@ -450,10 +459,7 @@ export class ReadModelWriter {
                                SELECT s.article_id FROM diplomatic_event_sources s WHERE s.diplomatic_event_id = r.id
                                 ORDER BY s.article_id OFFSET ${SEARCH_DOCUMENT_SOURCES - 1} LIMIT 1))
          )
-         INSERT INTO event_search_documents AS x (diplomatic_event_id, search_vector)
-         SELECT d.id, d.document FROM d WHERE d.document IS NOT NULL
-         ON CONFLICT (diplomatic_event_id) DO UPDATE SET search_vector = EXCLUDED.search_vector
-         WHERE x.search_vector IS DISTINCT FROM EXCLUDED.search_vector`,
+         ${WRITE_CHANGED_DOCUMENTS}`,
         toJson(writes.events.map((view) => view.id)),
         toJson(
           writes.sources.map((s) => ({ diplomatic_event_id: s.diplomaticEventId, article_id: s.articleId })),
@@ -531,10 +537,7 @@ export class ReadModelWriter {
              FROM (SELECT DISTINCT s.diplomatic_event_id AS id FROM diplomatic_event_sources s
                     WHERE s.article_id IN (SELECT json_array_elements_text($1::json))) ids
          )
-         INSERT INTO event_search_documents AS x (diplomatic_event_id, search_vector)
-         SELECT d.id, d.document FROM d WHERE d.document IS NOT NULL
-         ON CONFLICT (diplomatic_event_id) DO UPDATE SET search_vector = EXCLUDED.search_vector
-         WHERE x.search_vector IS DISTINCT FROM EXCLUDED.search_vector`,
+         ${WRITE_CHANGED_DOCUMENTS}`,
         toJson(revisedTexts),
       );
     }
